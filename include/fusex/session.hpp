@@ -50,6 +50,12 @@ class Session {
     int fd() const noexcept;
     int process_available();
 
+    // Kernel passthrough (cap::kPassthrough): register an open file as a
+    // backing file; put the returned id (> 0) in OpenResult::backing_id and the
+    // kernel does reads and writes on it directly. Negative errno on failure.
+    int open_backing(int fd);
+    int close_backing(int backing_id);
+
     Notifier& notifier() noexcept { return notifier_; }
     const SessionState& state() const noexcept;
     const std::string& mountpoint() const noexcept;
