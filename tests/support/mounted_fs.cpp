@@ -1,0 +1,142 @@
+#include "support/mounted_fs.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "support/mountinfo.hpp"
+
+#ifndef FUSEX_BIN_DIR
+#error "FUSEX_BIN_DIR must name the directory of the example programs"
+#endif
+
+namespace fusex::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string make_temp_dir(std::string_view tag) {
+    std::string tmpl = "/tmp/fusex-" + std::string(tag) + "-XXXXXX";
+    if (!mkdtemp(tmpl.data())) return {};
+    return tmpl;
+}
+
+}  // namespace
+
+std::string fuse_unavailable() {
+    if (geteuid() != 0) return "needs root to mount FUSE filesystems";
+    int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+    if (fd < 0) return std::string("cannot open /dev/fuse: ") + strerror(errno);
+    close(fd);
+    return {};
+}
+
+std::string example_binary(std::string_view name) {
+    return std::string(FUSEX_BIN_DIR) + "/" + std::string(name);
+}
+
+TempDir::TempDir(std::string_view tag) : path_(make_temp_dir(tag)) {}
+
+TempDir::~TempDir() {
+    if (path_.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+MountedFs::MountedFs(std::string program, std::vector<std::string> args,
+                     std::chrono::milliseconds mount_timeout)
+    : dir_(make_temp_dir("mnt")) {
+    if (dir_.empty()) {
+        status_ = ::testing::AssertionFailure() << "mkdtemp: " << strerror(errno);
+        return;
+    }
+    std::vector<std::string> argv{std::move(program), "-f"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back(dir_);
+    daemon_ = std::make_unique<Child>(argv);
+    if (daemon_->pid() < 0) {
+        status_ = ::testing::AssertionFailure() << "cannot start " << argv[0] << ": " << daemon_->error();
+        return;
+    }
+    wait_for_mount(mount_timeout);
+}
+
+MountedFs::~MountedFs() { teardown(); }
+
+void MountedFs::wait_for_mount(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        for (const auto& m : mounts_at(dir_)) {
+            if (is_fuse(m)) {
+                minor_ = m.minor;
+                status_ = ::testing::AssertionSuccess();
+                return;
+            }
+        }
+        if (!daemon_->running()) {
+            status_ = ::testing::AssertionFailure()
+                      << "daemon exited with status " << daemon_->exit_code()
+                      << " before mounting " << dir_ << "; its stderr:\n"
+                      << daemon_->err();
+            return;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            status_ = ::testing::AssertionFailure()
+                      << "no mount on " << dir_ << " after " << timeout.count()
+                      << " ms; daemon stderr:\n"
+                      << daemon_->err();
+            return;
+        }
+        std::this_thread::sleep_for(10ms);
+    }
+}
+
+bool MountedFs::is_mounted() const {
+    for (const auto& m : mounts_at(dir_))
+        if (is_fuse(m)) return true;
+    return false;
+}
+
+void MountedFs::teardown() {
+    if (torn_down_ || dir_.empty()) return;
+    torn_down_ = true;
+
+    std::set<unsigned> minors;
+    auto detach_all = [&] {
+        // Mounts may be stacked (a second daemon on the same dir): peel them all.
+        for (int i = 0; i < 16; ++i) {
+            auto here = mounts_at(dir_);
+            if (here.empty()) break;
+            for (const auto& m : here)
+                if (is_fuse(m)) minors.insert(m.minor);
+            if (umount2(dir_.c_str(), MNT_DETACH) != 0 && errno != EINTR) break;
+        }
+    };
+    detach_all();
+
+    if (daemon_ && daemon_->pid() > 0) {
+        // A clean daemon ends by itself once its connection goes away; give
+        // it a moment, then ask, then insist.
+        if (!daemon_->wait_for(3s)) daemon_->stop(3s);
+    }
+    bool daemon_stuck = daemon_ && daemon_->pid() > 0 && daemon_->running();
+    if (daemon_stuck || !mounts_at(dir_).empty()) {
+        for (unsigned minor : minors) abort_fuse_connection(minor);
+        detach_all();
+        if (daemon_) daemon_->stop(2s);
+    }
+    if (rmdir(dir_.c_str()) != 0 && errno != ENOENT) {
+        // Leave no stray directory behind either, even if something wrote to
+        // the underlying dir.
+        std::error_code ec;
+        if (mounts_at(dir_).empty()) std::filesystem::remove_all(dir_, ec);
+    }
+}
+
+}  // namespace fusex::test
