@@ -202,6 +202,7 @@ class ReplyDir : public Reply {
 
   private:
     std::vector<std::byte> buf_;
+    std::vector<NodeId> counted_;  // readdirplus nodes whose lookup the kernel will count
     size_t max_size_ = 0;
     size_t count_ = 0;
     bool plus_ = false;

@@ -1,0 +1,77 @@
+#include "session/inflight.hpp"
+
+namespace fusex::detail {
+
+InFlight* InFlightTable::acquire(uint64_t unique, uint32_t opcode, NodeId node, void* origin) {
+    std::lock_guard lock(mu_);
+    InFlight* slot;
+    if (free_.empty()) {
+        slots_.push_back(std::make_unique<InFlight>());
+        slot = slots_.back().get();
+        slot->index = static_cast<uint32_t>(slots_.size() - 1);
+    } else {
+        slot = slots_[free_.back()].get();
+        free_.pop_back();
+    }
+    slot->unique = unique;
+    slot->opcode = opcode;
+    slot->node = node;
+    slot->origin = origin;
+    slot->active = true;
+    bool early = false;
+    for (uint64_t& u : early_) {
+        if (u == unique) {
+            early = true;
+            u = 0;
+        }
+    }
+    slot->interrupted.store(early, std::memory_order_relaxed);
+    ++active_;
+    return slot;
+}
+
+void InFlightTable::release(InFlight* slot) {
+    std::function<void()> drop;  // destroyed outside the locks
+    {
+        std::lock_guard slot_lock(slot->mu);
+        drop.swap(slot->on_interrupt);
+    }
+    std::lock_guard lock(mu_);
+    slot->active = false;
+    slot->unique = 0;
+    free_.push_back(slot->index);
+    --active_;
+}
+
+bool InFlightTable::interrupt(uint64_t unique) {
+    std::function<void()> callback;
+    {
+        std::lock_guard lock(mu_);
+        InFlight* found = nullptr;
+        for (auto& s : slots_) {
+            if (s->active && s->unique == unique) {
+                found = s.get();
+                break;
+            }
+        }
+        if (!found) return false;
+        found->interrupted.store(true, std::memory_order_release);
+        std::lock_guard slot_lock(found->mu);
+        callback.swap(found->on_interrupt);
+    }
+    if (callback) callback();
+    return true;
+}
+
+void InFlightTable::remember_early_interrupt(uint64_t unique) {
+    std::lock_guard lock(mu_);
+    early_[early_next_] = unique;
+    early_next_ = (early_next_ + 1) % kEarlyInterrupts;
+}
+
+size_t InFlightTable::active() const {
+    std::lock_guard lock(mu_);
+    return active_;
+}
+
+}  // namespace fusex::detail
