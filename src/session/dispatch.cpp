@@ -119,6 +119,9 @@ void SessionCore::dispatch(protocol::Decoded& d) {
         destroyed_.store(true);
         fs_.destroy();
         reply_error_now(h, 0);
+        // The kernel is done with us: the loops end (the next read would
+        // give ENODEV anyway).
+        stopping_.store(true, std::memory_order_release);
         return;
     }
     std::visit(Dispatch{*this, fs_, h, &current_transport()}, d.request);

@@ -49,7 +49,8 @@ size_t SessionCore::request_buffer_size() const noexcept {
     // The kernel refuses reads into buffers smaller than max_write plus the
     // WRITE headers, and fails SETXATTR requests (up to 64 KiB values) that
     // do not fit: leave room for both.
-    return std::max<size_t>(options_.max_write, 128 * 1024) + 8192;
+    uint32_t max_write = initialized() ? max_write_ : options_.max_write;
+    return std::max<size_t>(max_write, 128 * 1024) + 8192;
 }
 
 transport::Transport& SessionCore::current_transport() noexcept {
