@@ -22,10 +22,7 @@ class HelloFs final : public fusex::Filesystem {
 
     void lookup(const fusex::LookupRequest& req, fusex::ReplyEntry reply) override {
         if (req.parent != fusex::kRootNode || req.name != kFileName) return std::move(reply).error(ENOENT);
-        fusex::Entry e;
-        e.node = kFileNode;
-        e.attr = attr_of(kFileNode);
-        std::move(reply).entry(e);
+        std::move(reply).entry(entry_of(kFileNode));
     }
 
     void getattr(const fusex::GetattrRequest& req, fusex::ReplyAttr reply) override {
@@ -52,9 +49,7 @@ class HelloFs final : public fusex::Filesystem {
     void open(const fusex::OpenRequest& req, fusex::ReplyOpen reply) override {
         if (req.node != kFileNode) return std::move(reply).error(EISDIR);
         if ((req.flags & O_ACCMODE) != O_RDONLY) return std::move(reply).error(EACCES);
-        fusex::OpenResult result;
-        result.keep_cache = true;  // the content never changes
-        std::move(reply).opened(result);
+        std::move(reply).opened({.keep_cache = true});  // the content never changes
     }
 
     void read(const fusex::ReadRequest& req, fusex::ReplyData reply) override {
@@ -64,6 +59,17 @@ class HelloFs final : public fusex::Filesystem {
         auto* bytes = reinterpret_cast<const std::byte*>(kContent.data());
         std::move(reply).data(std::span<const std::byte>(bytes + start, count));
     }
+
+    // Everything that would change the tree is refused like the write opens.
+    void setattr(const fusex::SetattrRequest&, fusex::ReplyAttr r) override { std::move(r).error(EACCES); }
+    void mknod(const fusex::MknodRequest&, fusex::ReplyEntry r) override { std::move(r).error(EACCES); }
+    void mkdir(const fusex::MkdirRequest&, fusex::ReplyEntry r) override { std::move(r).error(EACCES); }
+    void symlink(const fusex::SymlinkRequest&, fusex::ReplyEntry r) override { std::move(r).error(EACCES); }
+    void link(const fusex::LinkRequest&, fusex::ReplyEntry r) override { std::move(r).error(EACCES); }
+    void create(const fusex::CreateRequest&, fusex::ReplyCreate r) override { std::move(r).error(EACCES); }
+    void unlink(const fusex::UnlinkRequest&, fusex::ReplyEmpty r) override { std::move(r).error(EACCES); }
+    void rmdir(const fusex::RmdirRequest&, fusex::ReplyEmpty r) override { std::move(r).error(EACCES); }
+    void rename(const fusex::RenameRequest&, fusex::ReplyEmpty r) override { std::move(r).error(EACCES); }
 
   private:
     fusex::Attr attr_of(fusex::NodeId node) const {
@@ -80,12 +86,7 @@ class HelloFs final : public fusex::Filesystem {
         }
         return a;
     }
-    fusex::Entry entry_of(fusex::NodeId node) const {
-        fusex::Entry e;
-        e.node = node;
-        e.attr = attr_of(node);
-        return e;
-    }
+    fusex::Entry entry_of(fusex::NodeId node) const { return {.node = node, .attr = attr_of(node)}; }
 
     timespec started_{};
 };

@@ -1,0 +1,263 @@
+// Space accounting, sparse file content, directory entries and the node table.
+#include "node.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace memfs {
+
+timespec now() {
+    timespec t{};
+    clock_gettime(CLOCK_REALTIME, &t);
+    return t;
+}
+
+bool SpaceAccount::reserve(uint64_t chunks) {
+    uint64_t used = used_.load(std::memory_order_relaxed);
+    do {
+        if (chunks > capacity_ || used > capacity_ - chunks) return false;
+    } while (!used_.compare_exchange_weak(used, used + chunks, std::memory_order_relaxed));
+    return true;
+}
+
+// ---- FileData ----
+
+FileData::~FileData() { space_.release(chunks_.size()); }
+
+size_t FileData::read(uint64_t offset, std::span<std::byte> out) const {
+    if (offset >= size_) return 0;
+    const uint64_t count = std::min<uint64_t>(out.size(), size_ - offset);
+    uint64_t done = 0;
+    while (done < count) {
+        const uint64_t pos = offset + done;
+        const uint64_t index = pos / kChunkSize;
+        const uint64_t in_chunk = pos % kChunkSize;
+        const uint64_t piece = std::min(count - done, kChunkSize - in_chunk);
+        auto it = chunks_.find(index);
+        if (it == chunks_.end())
+            std::memset(out.data() + done, 0, piece);
+        else
+            std::memcpy(out.data() + done, it->second.get() + in_chunk, piece);
+        done += piece;
+    }
+    return count;
+}
+
+uint64_t FileData::missing_chunks(uint64_t first, uint64_t last) const {
+    uint64_t present = 0;
+    for (auto it = chunks_.lower_bound(first); it != chunks_.end() && it->first <= last; ++it) ++present;
+    return (last - first + 1) - present;
+}
+
+std::byte* FileData::chunk_for_write(uint64_t index) {
+    auto& slot = chunks_[index];
+    if (!slot) slot.reset(new std::byte[kChunkSize]());  // value-initialized: zeros
+    return slot.get();
+}
+
+int FileData::write(uint64_t offset, std::span<const std::byte> data) {
+    if (data.empty()) return 0;
+    const uint64_t first = offset / kChunkSize;
+    const uint64_t last = (offset + data.size() - 1) / kChunkSize;
+    if (!space_.reserve(missing_chunks(first, last))) return ENOSPC;
+    uint64_t done = 0;
+    while (done < data.size()) {
+        const uint64_t pos = offset + done;
+        const uint64_t in_chunk = pos % kChunkSize;
+        const uint64_t piece = std::min<uint64_t>(data.size() - done, kChunkSize - in_chunk);
+        std::memcpy(chunk_for_write(pos / kChunkSize) + in_chunk, data.data() + done, piece);
+        done += piece;
+    }
+    size_ = std::max<uint64_t>(size_, offset + data.size());
+    return 0;
+}
+
+void FileData::free_chunks_from(uint64_t first_index) {
+    auto it = chunks_.lower_bound(first_index);
+    space_.release(static_cast<uint64_t>(std::distance(it, chunks_.end())));
+    chunks_.erase(it, chunks_.end());
+}
+
+void FileData::resize(uint64_t new_size) {
+    if (new_size < size_) {
+        // Chunks wholly past the end go, including KEEP_SIZE preallocations
+        // (ext4 drops those on truncate too); the tail of the last one is zeroed.
+        free_chunks_from((new_size + kChunkSize - 1) / kChunkSize);
+        if (new_size % kChunkSize != 0) {
+            auto it = chunks_.find(new_size / kChunkSize);
+            if (it != chunks_.end()) {
+                const uint64_t keep = new_size % kChunkSize;
+                std::memset(it->second.get() + keep, 0, kChunkSize - keep);
+            }
+        }
+    }
+    size_ = new_size;
+}
+
+int FileData::allocate(uint64_t offset, uint64_t length, bool keep_size) {
+    if (length == 0) return 0;
+    const uint64_t first = offset / kChunkSize;
+    const uint64_t last = (offset + length - 1) / kChunkSize;
+    if (!space_.reserve(missing_chunks(first, last))) return ENOSPC;
+    for (uint64_t i = first; i <= last; ++i) chunk_for_write(i);
+    if (!keep_size) size_ = std::max(size_, offset + length);
+    return 0;
+}
+
+void FileData::punch_hole(uint64_t offset, uint64_t length) {
+    if (length == 0) return;
+    const uint64_t end = offset + length;
+    for (auto it = chunks_.lower_bound(offset / kChunkSize); it != chunks_.end();) {
+        const uint64_t chunk_start = it->first * kChunkSize;
+        if (chunk_start >= end) break;
+        const uint64_t from = std::max(offset, chunk_start);
+        const uint64_t to = std::min(end, chunk_start + kChunkSize);
+        if (from == chunk_start && to == chunk_start + kChunkSize) {
+            it = chunks_.erase(it);
+            space_.release(1);
+            continue;
+        }
+        std::memset(it->second.get() + (from - chunk_start), 0, to - from);
+        ++it;
+    }
+}
+
+int FileData::zero_range(uint64_t offset, uint64_t length, bool keep_size) {
+    if (length == 0) return 0;
+    const uint64_t first = offset / kChunkSize;
+    const uint64_t last = (offset + length - 1) / kChunkSize;
+    if (!space_.reserve(missing_chunks(first, last))) return ENOSPC;
+    const uint64_t end = offset + length;
+    for (uint64_t i = first; i <= last; ++i) {
+        const uint64_t chunk_start = i * kChunkSize;
+        const uint64_t from = std::max(offset, chunk_start);
+        const uint64_t to = std::min(end, chunk_start + kChunkSize);
+        std::memset(chunk_for_write(i) + (from - chunk_start), 0, to - from);
+    }
+    if (!keep_size) size_ = std::max(size_, end);
+    return 0;
+}
+
+std::optional<uint64_t> FileData::seek_data(uint64_t offset) const {
+    if (offset >= size_) return std::nullopt;
+    auto it = chunks_.lower_bound(offset / kChunkSize);
+    if (it == chunks_.end()) return std::nullopt;
+    const uint64_t start = std::max(offset, it->first * kChunkSize);
+    if (start >= size_) return std::nullopt;
+    return start;
+}
+
+std::optional<uint64_t> FileData::seek_hole(uint64_t offset) const {
+    if (offset >= size_) return std::nullopt;
+    uint64_t index = offset / kChunkSize;
+    for (auto it = chunks_.find(index); it != chunks_.end() && it->first == index; ++it) ++index;
+    return std::min(size_, std::max(offset, index * kChunkSize));
+}
+
+// ---- Directory ----
+
+const DirEntry* Directory::find(std::string_view name) const {
+    auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : &by_cookie_.at(it->second);
+}
+
+void Directory::insert(std::string_view name, NodeId ino, uint32_t type) {
+    const uint64_t cookie = next_cookie_++;
+    by_cookie_.emplace(cookie, DirEntry{std::string(name), ino, type});
+    by_name_.emplace(std::string(name), cookie);
+}
+
+void Directory::erase(std::string_view name) {
+    auto it = by_name_.find(name);
+    if (it == by_name_.end()) return;
+    by_cookie_.erase(it->second);
+    by_name_.erase(it);
+}
+
+void Directory::retarget(std::string_view name, NodeId ino, uint32_t type) {
+    auto it = by_name_.find(name);
+    if (it == by_name_.end()) return;
+    DirEntry& e = by_cookie_.at(it->second);
+    e.ino = ino;
+    e.type = type;
+}
+
+void Directory::for_each_after(uint64_t after, const std::function<bool(uint64_t, const DirEntry&)>& visit) const {
+    for (auto it = by_cookie_.upper_bound(after); it != by_cookie_.end(); ++it)
+        if (!visit(it->first, it->second)) return;
+}
+
+// ---- NodeTable ----
+
+NodeTable::NodeTable(SpaceAccount& space, uint64_t max_nodes) : space_(space), max_nodes_(max_nodes) {}
+
+std::shared_ptr<Node> NodeTable::get(NodeId ino) const {
+    std::lock_guard lock(mu_);
+    auto it = nodes_.find(ino);
+    return it == nodes_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Node> NodeTable::create(uint32_t mode) {
+    std::lock_guard lock(mu_);
+    if (nodes_.size() >= max_nodes_) return nullptr;
+    const NodeId ino = next_ino_++;
+    auto node = std::make_shared<Node>(ino, mode, space_);
+    nodes_.emplace(ino, node);
+    return node;
+}
+
+void NodeTable::add_lookup(Node& node, uint64_t count) {
+    std::lock_guard lock(mu_);
+    node.lookups += count;
+}
+
+void NodeTable::collect_if_unused(NodeId ino, std::shared_ptr<Node>& doomed) {
+    auto it = nodes_.find(ino);
+    if (it == nodes_.end()) return;
+    const Node& n = *it->second;
+    if (n.lookups == 0 && n.opens == 0 && n.nlink.load() == 0) {
+        doomed = std::move(it->second);
+        nodes_.erase(it);
+    }
+}
+
+// The doomed node is destroyed after the lock is dropped: freeing a large
+// file's chunks should not stall every other table user.
+void NodeTable::forget(NodeId ino, uint64_t count) {
+    std::shared_ptr<Node> doomed;
+    std::lock_guard lock(mu_);
+    auto it = nodes_.find(ino);
+    if (it == nodes_.end()) return;
+    Node& n = *it->second;
+    n.lookups -= std::min(count, n.lookups);
+    collect_if_unused(ino, doomed);
+}
+
+void NodeTable::add_open(Node& node) {
+    std::lock_guard lock(mu_);
+    ++node.opens;
+}
+
+void NodeTable::release_open(NodeId ino) {
+    std::shared_ptr<Node> doomed;
+    std::lock_guard lock(mu_);
+    auto it = nodes_.find(ino);
+    if (it == nodes_.end()) return;
+    Node& n = *it->second;
+    if (n.opens > 0) --n.opens;
+    collect_if_unused(ino, doomed);
+}
+
+void NodeTable::release_if_unused(NodeId ino) {
+    std::shared_ptr<Node> doomed;
+    std::lock_guard lock(mu_);
+    collect_if_unused(ino, doomed);
+}
+
+size_t NodeTable::count() const {
+    std::lock_guard lock(mu_);
+    return nodes_.size();
+}
+
+}  // namespace memfs
