@@ -1,0 +1,20 @@
+// Moving bytes between this daemon and a caller's address space.
+#pragma once
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <span>
+
+namespace dmover {
+
+// Whole transfers only: 0, EFAULT when anything was short (an address the
+// caller cannot access), else process_vm_readv/writev's errno (ESRCH...).
+int remote_read(pid_t pid, std::span<const iovec> local, std::span<const iovec> remote);
+int remote_write(pid_t pid, std::span<const iovec> local, std::span<const iovec> remote);
+
+// The process a thread belongs to (FUSE reports the calling thread's id, which
+// stops working once that thread exits). Returns tid itself when unknown.
+pid_t thread_group_of(pid_t tid);
+
+}  // namespace dmover
