@@ -39,6 +39,7 @@ class MemfsPermissionTest : public MemfsTest {
             ASSERT_TRUE(write_file(root + "/script", "#!/bin/sh\n", 0755));
             ASSERT_EQ(mkdir((root + "/closed").c_str(), 0700), 0);
             ASSERT_EQ(mkdir((root + "/shared").c_str(), 0777), 0);
+            ASSERT_EQ(chmod((root + "/shared").c_str(), 0777), 0);  // past the umask
             ASSERT_EQ(mkdir((root + "/mine").c_str(), 0755), 0);
             ASSERT_EQ(chown((root + "/mine").c_str(), kUser, kGroup), 0);
             ASSERT_TRUE(write_file(root + "/mine/own", "own", 0600));
