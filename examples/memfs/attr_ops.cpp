@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <mutex>
 
@@ -129,11 +130,9 @@ void MemFs::setattr(const fusex::SetattrRequest& req, fusex::ReplyAttr reply) {
     if (req.has(fusex::kSetSize)) {
         if (node->is_dir()) return std::move(reply).error(EISDIR);
         if (!node->is_reg()) return std::move(reply).error(EINVAL);
-        const bool changed = req.size != node->data.size();
+        if (req.size > kMaxFileSize) return std::move(reply).error(EFBIG);
         node->data.resize(req.size);
-        // truncate() touches the times only on a change; ftruncate() (with a
-        // file handle) always, as on ext4.
-        if (changed || req.fh) node->mtime = t;
+        node->mtime = t;  // even when the size stays, as ext4 does
     }
     if (req.has(fusex::kSetMode)) node->mode = (node->mode & S_IFMT) | (req.mode & 07777);
     if (req.has(fusex::kSetUid)) node->uid = req.uid;

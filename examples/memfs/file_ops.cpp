@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <memory>
 #include <mutex>
@@ -72,13 +73,16 @@ void MemFs::write(const fusex::WriteRequest& req, fusex::ReplyWrite reply) {
     if (!node) return std::move(reply).error(ENOENT);
     if (node->is_dir()) return std::move(reply).error(EISDIR);
     if (!node->is_reg()) return std::move(reply).error(EINVAL);
+    if (req.offset >= kMaxFileSize) return std::move(reply).error(EFBIG);
+    // Like ext4, a write that crosses the size limit is cut short at it.
+    const auto data = req.data.first(std::min<uint64_t>(req.data.size(), kMaxFileSize - req.offset));
     std::unique_lock lock(node->mu);
-    if (int err = node->data.write(req.offset, req.data)) return std::move(reply).error(err);
+    if (int err = node->data.write(req.offset, data)) return std::move(reply).error(err);
     // With writeback caching the kernel keeps mtime/ctime and sends them in setattr.
     if (!writeback_) node->mtime = node->ctime = now();
     if (req.kill_suidgid) drop_privileges(*node);
     lock.unlock();
-    std::move(reply).written(req.data.size());
+    std::move(reply).written(data.size());
 }
 
 void MemFs::fallocate(const fusex::FallocateRequest& req, fusex::ReplyEmpty reply) {
@@ -90,6 +94,7 @@ void MemFs::fallocate(const fusex::FallocateRequest& req, fusex::ReplyEmpty repl
     // rules for punching are repeated for safety.
     if ((req.mode & ~kSupported) || (punch && (zero || !keep_size))) return std::move(reply).error(EOPNOTSUPP);
     if (req.length == 0) return std::move(reply).error(EINVAL);
+    if (req.offset + req.length > kMaxFileSize) return std::move(reply).error(EFBIG);
     auto node = table_.get(req.node);
     if (!node) return std::move(reply).error(ENOENT);
     if (node->is_dir()) return std::move(reply).error(EISDIR);
@@ -128,7 +133,8 @@ void MemFs::copy_file_range(const fusex::CopyFileRangeRequest& req, fusex::Reply
     if (in->is_dir() || out->is_dir()) return std::move(reply).error(EISDIR);
     if (!in->is_reg() || !out->is_reg()) return std::move(reply).error(EINVAL);
 
-    const uint64_t length = std::min(req.len, kMaxCopyChunk);
+    if (req.off_out >= kMaxFileSize) return std::move(reply).error(EFBIG);
+    const uint64_t length = std::min({req.len, kMaxCopyChunk, kMaxFileSize - req.off_out});
     auto buffer = std::make_unique_for_overwrite<std::byte[]>(length);
     // Two node locks at once: by ascending ino, one lock for one file.
     std::shared_lock in_lock(in->mu, std::defer_lock);

@@ -38,7 +38,7 @@ size_t FileData::read(uint64_t offset, std::span<std::byte> out) const {
         if (it == chunks_.end())
             std::memset(out.data() + done, 0, piece);
         else
-            std::memcpy(out.data() + done, it->second.get() + in_chunk, piece);
+            std::memcpy(out.data() + done, it->second.bytes.get() + in_chunk, piece);
         done += piece;
     }
     return count;
@@ -50,10 +50,13 @@ uint64_t FileData::missing_chunks(uint64_t first, uint64_t last) const {
     return (last - first + 1) - present;
 }
 
-std::byte* FileData::chunk_for_write(uint64_t index) {
-    auto& slot = chunks_[index];
-    if (!slot) slot.reset(new std::byte[kChunkSize]());  // value-initialized: zeros
-    return slot.get();
+FileData::Chunk& FileData::chunk_at(uint64_t index) {
+    Chunk& chunk = chunks_[index];
+    if (!chunk.bytes) {
+        chunk.bytes.reset(new std::byte[kChunkSize]());  // value-initialized: zeros
+        chunk.unwritten = true;
+    }
+    return chunk;
 }
 
 int FileData::write(uint64_t offset, std::span<const std::byte> data) {
@@ -66,7 +69,9 @@ int FileData::write(uint64_t offset, std::span<const std::byte> data) {
         const uint64_t pos = offset + done;
         const uint64_t in_chunk = pos % kChunkSize;
         const uint64_t piece = std::min<uint64_t>(data.size() - done, kChunkSize - in_chunk);
-        std::memcpy(chunk_for_write(pos / kChunkSize) + in_chunk, data.data() + done, piece);
+        Chunk& chunk = chunk_at(pos / kChunkSize);
+        chunk.unwritten = false;
+        std::memcpy(chunk.bytes.get() + in_chunk, data.data() + done, piece);
         done += piece;
     }
     size_ = std::max<uint64_t>(size_, offset + data.size());
@@ -88,7 +93,7 @@ void FileData::resize(uint64_t new_size) {
             auto it = chunks_.find(new_size / kChunkSize);
             if (it != chunks_.end()) {
                 const uint64_t keep = new_size % kChunkSize;
-                std::memset(it->second.get() + keep, 0, kChunkSize - keep);
+                std::memset(it->second.bytes.get() + keep, 0, kChunkSize - keep);
             }
         }
     }
@@ -100,7 +105,7 @@ int FileData::allocate(uint64_t offset, uint64_t length, bool keep_size) {
     const uint64_t first = offset / kChunkSize;
     const uint64_t last = (offset + length - 1) / kChunkSize;
     if (!space_.reserve(missing_chunks(first, last))) return ENOSPC;
-    for (uint64_t i = first; i <= last; ++i) chunk_for_write(i);
+    for (uint64_t i = first; i <= last; ++i) chunk_at(i);
     if (!keep_size) size_ = std::max(size_, offset + length);
     return 0;
 }
@@ -118,7 +123,7 @@ void FileData::punch_hole(uint64_t offset, uint64_t length) {
             space_.release(1);
             continue;
         }
-        std::memset(it->second.get() + (from - chunk_start), 0, to - from);
+        std::memset(it->second.bytes.get() + (from - chunk_start), 0, to - from);
         ++it;
     }
 }
@@ -133,7 +138,10 @@ int FileData::zero_range(uint64_t offset, uint64_t length, bool keep_size) {
         const uint64_t chunk_start = i * kChunkSize;
         const uint64_t from = std::max(offset, chunk_start);
         const uint64_t to = std::min(end, chunk_start + kChunkSize);
-        std::memset(chunk_for_write(i) + (from - chunk_start), 0, to - from);
+        // Like ext4, whole chunks become unwritten; partial ones keep their state.
+        Chunk& chunk = chunk_at(i);
+        std::memset(chunk.bytes.get() + (from - chunk_start), 0, to - from);
+        if (to - from == kChunkSize) chunk.unwritten = true;
     }
     if (!keep_size) size_ = std::max(size_, end);
     return 0;
@@ -142,6 +150,7 @@ int FileData::zero_range(uint64_t offset, uint64_t length, bool keep_size) {
 std::optional<uint64_t> FileData::seek_data(uint64_t offset) const {
     if (offset >= size_) return std::nullopt;
     auto it = chunks_.lower_bound(offset / kChunkSize);
+    while (it != chunks_.end() && it->second.unwritten) ++it;
     if (it == chunks_.end()) return std::nullopt;
     const uint64_t start = std::max(offset, it->first * kChunkSize);
     if (start >= size_) return std::nullopt;
@@ -151,7 +160,8 @@ std::optional<uint64_t> FileData::seek_data(uint64_t offset) const {
 std::optional<uint64_t> FileData::seek_hole(uint64_t offset) const {
     if (offset >= size_) return std::nullopt;
     uint64_t index = offset / kChunkSize;
-    for (auto it = chunks_.find(index); it != chunks_.end() && it->first == index; ++it) ++index;
+    for (auto it = chunks_.find(index); it != chunks_.end() && it->first == index && !it->second.unwritten; ++it)
+        ++index;
     return std::min(size_, std::max(offset, index * kChunkSize));
 }
 

@@ -26,6 +26,8 @@ using fusex::NodeId;
 inline constexpr uint64_t kChunkSize = 4096;  // page sized: st_blocks and holes behave like ext4
 inline constexpr size_t kNameMax = 255;
 inline constexpr uint32_t kLinkMax = 65000;   // ext4's limit for hard links
+// ext4's largest file with 4 KiB blocks (2^32 - 1 blocks); FUSE itself would allow 2^63 - 1.
+inline constexpr uint64_t kMaxFileSize = ((1ull << 32) - 1) * 4096;
 
 timespec now();
 
@@ -46,8 +48,10 @@ class SpaceAccount {
 
 // The content of a regular file: a sparse map of fixed-size chunks. A chunk
 // exists once any byte of it was written or allocated; missing chunks read as
-// zeros. Invariant: bytes at or beyond size() inside allocated chunks are zero,
-// so growing the file never resurrects old data.
+// zeros. Chunks allocated by fallocate stay "unwritten" until written, and
+// SEEK_DATA/SEEK_HOLE treat them as holes, as ext4 does with its unwritten
+// extents. Invariant: bytes at or beyond size() inside allocated chunks are
+// zero, so growing the file never resurrects old data.
 class FileData {
   public:
     explicit FileData(SpaceAccount& space) : space_(space) {}
@@ -78,11 +82,16 @@ class FileData {
   private:
     // Chunks in [first, last] that are not allocated yet.
     uint64_t missing_chunks(uint64_t first, uint64_t last) const;
-    std::byte* chunk_for_write(uint64_t index);  // space must be reserved
+    struct Chunk {
+        std::unique_ptr<std::byte[]> bytes;
+        bool unwritten = false;  // preallocated zeros: a hole for SEEK_DATA
+    };
+    // The chunk at index, allocated zeroed (and unwritten) if missing; space must be reserved.
+    Chunk& chunk_at(uint64_t index);
     void free_chunks_from(uint64_t first_index);
 
     SpaceAccount& space_;
-    std::map<uint64_t, std::unique_ptr<std::byte[]>> chunks_;
+    std::map<uint64_t, Chunk> chunks_;
     uint64_t size_ = 0;
 };
 
