@@ -24,136 +24,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "protocol/decoder.hpp"
+
 namespace fusex::protocol {
-namespace {
 
 using namespace abi;
 
-// Sequential, bounds-checked reads from the argument area.
-class Reader {
-  public:
-    Reader(const std::byte* p, size_t n) : p_(p), left_(n) {}
-
-    // Copies `size` bytes (the compat size, <= sizeof(T)) into a zeroed T,
-    // so fields an older minor does not send read as 0.
-    template <class T>
-    bool fixed(T& out, size_t size = sizeof(T)) {
-        static_assert(std::is_trivially_copyable_v<T>);
-        if (size > sizeof(T) || left_ < size) return false;
-        std::memset(&out, 0, sizeof(T));
-        std::memcpy(&out, p_, size);
-        skip(size);
-        return true;
-    }
-
-    // A NUL-terminated, non-empty string.
-    bool name(std::string_view& out) {
-        const void* nul = left_ ? std::memchr(p_, 0, left_) : nullptr;
-        if (nul == nullptr) return false;
-        size_t len = static_cast<size_t>(static_cast<const std::byte*>(nul) - p_);
-        if (len == 0) return false;
-        out = std::string_view(reinterpret_cast<const char*>(p_), len);
-        skip(len + 1);
-        return true;
-    }
-
-    // Exactly the remaining `size` bytes.
-    bool tail(size_t size, std::span<const std::byte>& out) {
-        if (left_ != size) return false;
-        out = std::span<const std::byte>(p_, size);
-        skip(size);
-        return true;
-    }
-
-    const std::byte* pos() const { return p_; }
-    size_t left() const { return left_; }
-    bool done() const { return left_ == 0; }
-
-  private:
-    void skip(size_t n) {
-        p_ += n;
-        left_ -= n;
-    }
-    const std::byte* p_;
-    size_t left_;
-};
-
-// Error phrases (static strings: Decoded::why must outlive the call).
-constexpr const char* kShortArg = "argument struct truncated";
-constexpr const char* kBadName = "name missing, empty or not NUL-terminated";
-constexpr const char* kBadName2 = "second name missing, empty or not NUL-terminated";
-constexpr const char* kTrailing = "unexpected bytes after the last name";
-
-// Per-opcode decoding. Each returns nullptr on success or a why-phrase.
-class Decoder {
-  public:
-    Decoder(Decoded& d, Reader& r, const DecodeParams& p) : d_(d), r_(r), p_(p) {
-        const fuse_in_header& h = d.header;
-        ctx_.unique = h.unique;
-        ctx_.node = h.nodeid;
-        ctx_.uid = h.uid;
-        ctx_.gid = h.gid;
-        ctx_.pid = h.pid;
-    }
-
-    const char* run();
-
-  private:
-    template <class R>
-    R& make() {
-        R& r = d_.request.emplace<R>();
-        r.ctx = ctx_;
-        return r;
-    }
-    NodeId node() const { return d_.header.nodeid; }
-    // read_in/write_in shrank to 24 bytes before 7.9 (no lock_owner/flags).
-    size_t rw_in_size() const { return p_.minor >= 9 ? sizeof(fuse_read_in) : FUSE_COMPAT_WRITE_IN_SIZE; }
-    // A request whose last part is a name must end right after its NUL.
-    const char* name_end(std::string_view& out) {
-        if (!r_.name(out)) return kBadName;
-        return r_.done() ? nullptr : kTrailing;
-    }
-
-    const char* init();
-    const char* lookup_like();
-    const char* forget();
-    const char* batch_forget();
-    const char* getattr();
-    const char* setattr();
-    const char* symlink();
-    const char* mknod();
-    const char* mkdir();
-    const char* rename(bool v2);
-    const char* link();
-    const char* open(bool dir);
-    const char* read(bool dir, bool plus);
-    const char* write();
-    const char* release(bool dir);
-    const char* fsync(bool dir);
-    const char* setxattr();
-    const char* getxattr();
-    const char* listxattr();
-    const char* flush();
-    const char* lock(uint32_t opcode);
-    const char* access();
-    const char* create();
-    const char* interrupt();
-    const char* bmap();
-    const char* ioctl();
-    const char* poll();
-    const char* notify_reply();
-    const char* fallocate();
-    const char* lseek();
-    const char* copy_file_range();
-    const char* syncfs();
-    const char* tmpfile();
-    const char* statx();
-
-    Decoded& d_;
-    Reader& r_;
-    const DecodeParams& p_;
-    Context ctx_;
-};
+namespace decoding {
 
 const char* Decoder::run() {
     switch (d_.header.opcode) {
@@ -235,19 +112,6 @@ const char* Decoder::init() {
     return nullptr;
 }
 
-// LOOKUP, UNLINK, RMDIR, REMOVEXATTR: a single name.
-const char* Decoder::lookup_like() {
-    std::string_view name;
-    if (const char* why = name_end(name)) return why;
-    switch (d_.header.opcode) {
-        case FUSE_LOOKUP: { auto& r = make<LookupRequest>(); r.parent = node(); r.name = name; break; }
-        case FUSE_UNLINK: { auto& r = make<UnlinkRequest>(); r.parent = node(); r.name = name; break; }
-        case FUSE_RMDIR: { auto& r = make<RmdirRequest>(); r.parent = node(); r.name = name; break; }
-        default: { auto& r = make<RemovexattrRequest>(); r.node = node(); r.name = name; break; }
-    }
-    return nullptr;
-}
-
 const char* Decoder::forget() {
     fuse_forget_in in{};
     if (!r_.fixed(in)) return kShortArg;
@@ -293,76 +157,6 @@ const char* Decoder::setattr() {
     r.atime = {static_cast<time_t>(in.atime), static_cast<long>(in.atimensec)};
     r.mtime = {static_cast<time_t>(in.mtime), static_cast<long>(in.mtimensec)};
     r.ctime = {static_cast<time_t>(in.ctime), static_cast<long>(in.ctimensec)};
-    return nullptr;
-}
-
-// The new entry's name, then the link target.
-const char* Decoder::symlink() {
-    std::string_view name, target;
-    if (!r_.name(name)) return kBadName;
-    if (!r_.name(target)) return kBadName2;
-    if (!r_.done()) return kTrailing;
-    auto& r = make<SymlinkRequest>();
-    r.parent = node();
-    r.name = name;
-    r.target = target;
-    return nullptr;
-}
-
-const char* Decoder::mknod() {
-    fuse_mknod_in in{};
-    // umask arrived with 7.12.
-    if (!r_.fixed(in, p_.minor >= 12 ? sizeof(in) : FUSE_COMPAT_MKNOD_IN_SIZE)) return kShortArg;
-    std::string_view name;
-    if (const char* why = name_end(name)) return why;
-    auto& r = make<MknodRequest>();
-    r.parent = node();
-    r.name = name;
-    r.mode = in.mode;
-    r.rdev = in.rdev;
-    r.umask = in.umask;
-    return nullptr;
-}
-
-const char* Decoder::mkdir() {
-    fuse_mkdir_in in{};
-    if (!r_.fixed(in)) return kShortArg;
-    std::string_view name;
-    if (const char* why = name_end(name)) return why;
-    auto& r = make<MkdirRequest>();
-    r.parent = node();
-    r.name = name;
-    r.mode = in.mode;
-    r.umask = p_.minor >= 12 ? in.umask : 0;  // was padding before 7.12
-    return nullptr;
-}
-
-const char* Decoder::rename(bool v2) {
-    fuse_rename2_in in{};
-    if (!r_.fixed(in, v2 ? sizeof(fuse_rename2_in) : sizeof(fuse_rename_in))) return kShortArg;
-    std::string_view from, to;
-    if (!r_.name(from)) return kBadName;
-    if (!r_.name(to)) return kBadName2;
-    if (!r_.done()) return kTrailing;
-    auto& r = make<RenameRequest>();
-    r.parent = node();
-    r.name = from;
-    r.new_parent = in.newdir;
-    r.new_name = to;
-    r.flags = in.flags;
-    return nullptr;
-}
-
-// The header's node is the new parent; the argument names the existing inode.
-const char* Decoder::link() {
-    fuse_link_in in{};
-    if (!r_.fixed(in)) return kShortArg;
-    std::string_view name;
-    if (const char* why = name_end(name)) return why;
-    auto& r = make<LinkRequest>();
-    r.node = in.oldnodeid;
-    r.new_parent = node();
-    r.new_name = name;
     return nullptr;
 }
 
@@ -458,44 +252,6 @@ const char* Decoder::fsync(bool dir) {
     return nullptr;
 }
 
-const char* Decoder::setxattr() {
-    fuse_setxattr_in in{};
-    // The 16-byte struct is sent only once SETXATTR_EXT was negotiated.
-    if (!r_.fixed(in, p_.setxattr_ext ? sizeof(in) : FUSE_COMPAT_SETXATTR_IN_SIZE)) return kShortArg;
-    std::string_view name;
-    if (!r_.name(name)) return kBadName;
-    std::span<const std::byte> value;
-    if (!r_.tail(in.size, value)) return "xattr size does not match the value";
-    auto& r = make<SetxattrRequest>();
-    r.node = node();
-    r.name = name;
-    r.value = value;
-    r.flags = in.flags;
-    r.setxattr_flags = in.setxattr_flags;
-    return nullptr;
-}
-
-const char* Decoder::getxattr() {
-    fuse_getxattr_in in{};
-    if (!r_.fixed(in)) return kShortArg;
-    std::string_view name;
-    if (const char* why = name_end(name)) return why;
-    auto& r = make<GetxattrRequest>();
-    r.node = node();
-    r.name = name;
-    r.size = in.size;
-    return nullptr;
-}
-
-const char* Decoder::listxattr() {
-    fuse_getxattr_in in{};
-    if (!r_.fixed(in)) return kShortArg;
-    auto& r = make<ListxattrRequest>();
-    r.node = node();
-    r.size = in.size;
-    return nullptr;
-}
-
 const char* Decoder::flush() {
     fuse_flush_in in{};
     if (!r_.fixed(in)) return kShortArg;
@@ -535,21 +291,6 @@ const char* Decoder::access() {
     auto& r = make<AccessRequest>();
     r.node = node();
     r.mask = in.mask;
-    return nullptr;
-}
-
-const char* Decoder::create() {
-    fuse_create_in in{};
-    // Before 7.12 CREATE carried only {flags, mode}.
-    if (!r_.fixed(in, p_.minor >= 12 ? sizeof(in) : 8)) return kShortArg;
-    std::string_view name;
-    if (const char* why = name_end(name)) return why;
-    auto& r = make<CreateRequest>();
-    r.parent = node();
-    r.name = name;
-    r.mode = in.mode;
-    r.flags = in.flags;
-    r.umask = in.umask;
     return nullptr;
 }
 
@@ -654,18 +395,6 @@ const char* Decoder::syncfs() {
     return nullptr;
 }
 
-// Like CREATE but nameless: the kernel sends only fuse_create_in.
-const char* Decoder::tmpfile() {
-    fuse_create_in in{};
-    if (!r_.fixed(in)) return kShortArg;
-    auto& r = make<TmpfileRequest>();
-    r.parent = node();
-    r.mode = in.mode;
-    r.flags = in.flags;
-    r.umask = in.umask;
-    return nullptr;
-}
-
 const char* Decoder::statx() {
     fuse_statx_in in{};
     if (!r_.fixed(in)) return kShortArg;
@@ -677,7 +406,7 @@ const char* Decoder::statx() {
     return nullptr;
 }
 
-}  // namespace
+}  // namespace decoding
 
 Decoded decode(std::span<const std::byte> bytes, const DecodeParams& params) {
     Decoded d;
@@ -708,8 +437,8 @@ Decoded decode(std::span<const std::byte> bytes, const DecodeParams& params) {
         d.why = "extensions longer than the request";
         return d;
     }
-    Reader reader(bytes.data() + sizeof(fuse_in_header), args - ext);
-    Decoder decoder(d, reader, params);
+    decoding::Reader reader(bytes.data() + sizeof(fuse_in_header), args - ext);
+    decoding::Decoder decoder(d, reader, params);
     if (const char* why = decoder.run()) {
         d.request = std::monostate{};
         if (d.error == 0) d.error = EINVAL;
