@@ -1,0 +1,74 @@
+# The benchmark's workloads (sourced by bench/run). Each appends one line
+# "target<TAB>workload<TAB>run<TAB>value" to $TSV, value "NA" on failure.
+#
+# Needs: DIR (where to run), RAW (raw output dir), TSV, MDW_BIN, FILE_SIZE,
+# FILES, STATS, RAND_RUNTIME, PYTHON.
+
+# The workloads in table order, with their units.
+WORKLOADS="seq-write seq-read rand-read rand-read-4jobs create-stat-unlink stat-latency"
+
+drop_caches() {
+    sync
+    echo 3 >/proc/sys/vm/drop_caches
+}
+
+record() {
+    printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$TSV"
+}
+
+# fio_value JSON DIRECTION FIELD: bw_bytes or iops of the (grouped) job.
+fio_value() {
+    "$PYTHON" -c '
+import json, sys
+job = json.load(open(sys.argv[1]))["jobs"][0][sys.argv[2]]
+print(job[sys.argv[3]])' "$1" "$2" "$3"
+}
+
+# run_fio TARGET RUN NAME DIRECTION FIELD fio-args...
+run_fio() {
+    local target=$1 run=$2 name=$3 direction=$4 field=$5
+    shift 5
+    local out="$RAW/$target.$name.$run.json" value=NA
+    if timeout 600 fio --name="$name" --filename="$DIR/bench.dat" --size="$FILE_SIZE" \
+        --ioengine=psync --output-format=json --output="$out" "$@" >"$out.log" 2>&1; then
+        value=$(fio_value "$out" "$direction" "$field") || value=NA
+    else
+        echo "  $target $name: fio failed: $(tail -n 2 "$out.log" | tr '\n' ' ')" >&2
+    fi
+    record "$target" "$name" "$run" "$value"
+    printf '  %-18s %-20s %s\n' "$target" "$name" "$value"
+}
+
+run_metadata() {
+    local target=$1 run=$2 name=$3 value
+    shift 3
+    if ! value=$(timeout 900 "$MDW_BIN" "$@" 2>"$RAW/$target.$name.$run.err"); then
+        echo "  $target $name: $(cat "$RAW/$target.$name.$run.err")" >&2
+        value=NA
+    fi
+    record "$target" "$name" "$run" "$value"
+    printf '  %-18s %-20s %s\n' "$target" "$name" "$value"
+}
+
+# The workloads that run on the normally cached mount.
+run_cached_workloads() {
+    local target=$1 run=$2
+    # Written data must reach the disk: end_fsync, as for any storage benchmark.
+    run_fio "$target" "$run" seq-write write bw_bytes --rw=write --bs=1M --end_fsync=1
+    # Every read starts from a cold cache, so native reads the disk too.
+    drop_caches
+    run_fio "$target" "$run" seq-read read bw_bytes --rw=read --bs=1M
+    drop_caches
+    run_fio "$target" "$run" rand-read read iops --rw=randread --bs=4k \
+        --time_based --runtime="$RAND_RUNTIME"
+    drop_caches
+    run_fio "$target" "$run" rand-read-4jobs read iops --rw=randread --bs=4k --numjobs=4 \
+        --group_reporting --time_based --runtime="$RAND_RUNTIME"
+    run_metadata "$target" "$run" create-stat-unlink create-stat-unlink "$DIR" "$FILES"
+}
+
+# The stat() round trip, on a mount with attribute and entry caching off.
+run_uncached_workloads() {
+    local target=$1 run=$2
+    run_metadata "$target" "$run" stat-latency stat-latency "$DIR/stat.me" "$STATS"
+}

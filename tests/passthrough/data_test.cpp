@@ -1,0 +1,104 @@
+// Data through the mount: reads, writes, truncation, mmap, in each cache mode.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "passthrough_fixture.hpp"
+
+namespace fusex::test {
+namespace {
+
+void check_round_trip(const std::string& mnt, const std::string& src) {
+    std::string data = pattern(3 * 1024 * 1024 + 123, 7);
+    ASSERT_TRUE(write_file(mnt + "/big", data));
+    EXPECT_EQ(read_file(mnt + "/big"), data);
+    EXPECT_EQ(read_file(src + "/big"), data);  // it really is in SOURCE
+
+    // A write in the middle, seen on both sides.
+    int fd = open((mnt + "/big").c_str(), O_RDWR);
+    ASSERT_GE(fd, 0);
+    std::string patch = pattern(5000, 9);
+    ASSERT_EQ(pwrite(fd, patch.data(), patch.size(), 70000), static_cast<ssize_t>(patch.size()));
+    data.replace(70000, patch.size(), patch);
+    ASSERT_EQ(ftruncate(fd, 1000000), 0);
+    data.resize(1000000);
+    close(fd);
+    EXPECT_EQ(read_file(mnt + "/big"), data);
+    EXPECT_EQ(read_file(src + "/big"), data);
+
+    // Changes made in SOURCE show through a fresh open.
+    std::string other = pattern(10000, 3);
+    ASSERT_TRUE(write_file(src + "/from-source", other));
+    EXPECT_EQ(read_file(mnt + "/from-source"), other);
+}
+
+TEST_F(PassthroughTest, DataRoundTrip) { check_round_trip(m(), s()); }
+
+TEST_F(PassthroughTest, MmapSharedWriteReachesSource) {
+    ASSERT_TRUE(write_file(m("mapped"), std::string(8192, 'a')));
+    int fd = open(m("mapped").c_str(), O_RDWR);
+    ASSERT_GE(fd, 0);
+    void* p = mmap(nullptr, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ASSERT_NE(p, MAP_FAILED);
+    static_cast<char*>(p)[4096] = 'z';
+    ASSERT_EQ(msync(p, 8192, MS_SYNC), 0);
+    munmap(p, 8192);
+    close(fd);
+    auto back = read_file(s("mapped"));
+    ASSERT_TRUE(back);
+    EXPECT_EQ((*back)[4096], 'z');
+}
+
+TEST_F(PassthroughTest, AppendAndExclusiveCreate) {
+    int fd = open(m("log").c_str(), O_CREAT | O_EXCL | O_WRONLY | O_APPEND, 0600);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(write(fd, "one\n", 4), 4);
+    ASSERT_EQ(write(fd, "two\n", 4), 4);
+    close(fd);
+    EXPECT_EQ(read_file(s("log")), "one\ntwo\n");
+    EXPECT_EQ(SYS_ERRNO(open(m("log").c_str(), O_CREAT | O_EXCL | O_WRONLY, 0600)), EEXIST);
+    auto st = lstat_of(s("log"));
+    ASSERT_TRUE(st);
+    EXPECT_EQ(st->st_mode & 07777, 0600u);
+}
+
+class WritebackTest : public PassthroughTest {
+    std::vector<std::string> daemon_options() const override { return {"-o", "writeback"}; }
+};
+
+TEST_F(WritebackTest, DataRoundTripAndAppend) {
+    check_round_trip(m(), s());
+    // Write-only opens and O_APPEND go through the kernel's cache here.
+    int fd = open(m("wo").c_str(), O_CREAT | O_WRONLY | O_APPEND, 0644);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(write(fd, "abc", 3), 3);
+    ASSERT_EQ(write(fd, "def", 3), 3);
+    ASSERT_EQ(fsync(fd), 0);
+    close(fd);
+    EXPECT_EQ(read_file(s("wo")), "abcdef");
+}
+
+class CacheNeverTest : public PassthroughTest {
+    std::vector<std::string> daemon_options() const override { return {"-o", "cache=never"}; }
+};
+
+TEST_F(CacheNeverTest, DataRoundTripAndSourceChangesShowAtOnce) {
+    check_round_trip(m(), s());
+    ASSERT_TRUE(write_file(m("f"), "old"));
+    int fd = open(m("f").c_str(), O_RDONLY);
+    ASSERT_GE(fd, 0);
+    ASSERT_TRUE(write_file(s("f"), "new"));  // behind the mount's back
+    char buf[8] = {};
+    EXPECT_EQ(pread(fd, buf, sizeof buf, 0), 3);
+    EXPECT_STREQ(buf, "new");
+    close(fd);
+}
+
+class CacheAlwaysTest : public PassthroughTest {
+    std::vector<std::string> daemon_options() const override { return {"-o", "cache=always,timeout=30"}; }
+};
+
+TEST_F(CacheAlwaysTest, DataRoundTrip) { check_round_trip(m(), s()); }
+
+}  // namespace
+}  // namespace fusex::test
