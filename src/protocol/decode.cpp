@@ -419,11 +419,14 @@ Decoded decode(std::span<const std::byte> bytes, const DecodeParams& params) {
     }
     std::memcpy(&d.header, bytes.data(), sizeof(fuse_in_header));
     const uint32_t op = d.header.opcode;
-    // The kernel never expects an answer to these; replying to a FORGET
-    // would even be taken as an answer to an unrelated request. An answer
-    // to INTERRUPT is optional and ENOSYS would switch interrupts off, so
-    // the session answers INTERRUPTs (EAGAIN) deliberately, never by default.
-    d.needs_reply = !(op == FUSE_FORGET || op == FUSE_BATCH_FORGET || op == FUSE_INTERRUPT);
+    // The kernel never expects an answer to these: FORGETs and NOTIFY_REPLY
+    // are sent without a reply slot, and NOTIFY_REPLY's unique is the
+    // server's own retrieve id, so an "answer" could even hit an unrelated
+    // request with that number. An answer to INTERRUPT is optional, and
+    // ENOSYS would switch interrupts off for good, so the session answers
+    // INTERRUPTs (EAGAIN) deliberately, never by default.
+    d.needs_reply = !(op == FUSE_FORGET || op == FUSE_BATCH_FORGET || op == FUSE_INTERRUPT ||
+                      op == FUSE_NOTIFY_REPLY);
 
     if (d.header.len != bytes.size()) {
         d.error = EIO;

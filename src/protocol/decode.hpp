@@ -47,7 +47,7 @@ struct Decoded {
     AnyRequest request;            // monostate when error != 0
     int error = 0;                 // positive errno: the reply to send (ENOSYS, EINVAL, EIO)
     const char* why = "";          // one phrase for the log when error != 0
-    bool needs_reply = true;       // false for FORGET, BATCH_FORGET, and a header too short to answer
+    bool needs_reply = true;       // false for FORGET, BATCH_FORGET, INTERRUPT, NOTIFY_REPLY, and a header too short to answer
 };
 
 // Validates the header (len == bytes.size(), len >= header size), the

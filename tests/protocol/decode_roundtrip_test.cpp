@@ -100,6 +100,7 @@ TEST(DecodeRoundTrip, NotifyReply) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->offset, 4096u);
     EXPECT_EQ(sv(r->data), "hello");
+    EXPECT_FALSE(x.d.needs_reply);  // the kernel sends NOTIFY_REPLY without a reply slot
 }
 
 TEST(DecodeRoundTrip, Lookup) {
