@@ -111,8 +111,12 @@ void MemFs::lookup(const fusex::LookupRequest& req, fusex::ReplyEntry reply) {
         // Only NFS export asks these, by node id from a file handle.
         auto self = table_.get(req.parent);
         if (!self) return std::move(reply).error(ESTALE);
-        if (!self->is_dir()) return std::move(reply).error(ENOTDIR);
-        node = req.name == "." ? self : table_.get(self->parent);
+        if (req.name == "..") {
+            if (!self->is_dir()) return std::move(reply).error(ENOTDIR);
+            node = table_.get(self->parent);
+        } else {
+            node = self;
+        }
         if (!node) return std::move(reply).error(ESTALE);
     } else {
         if (req.name.size() > kNameMax) return std::move(reply).error(ENAMETOOLONG);
