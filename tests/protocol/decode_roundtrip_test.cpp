@@ -623,6 +623,15 @@ TEST(DecodeRoundTrip, Tmpfile) {
     EXPECT_EQ(r->flags, static_cast<uint32_t>(O_RDWR));
 }
 
+TEST(DecodeRoundTrip, TmpfileWithTheKernelsPlaceholderName) {
+    // vfs_tmpfile's dentry is named "/", and the kernel sends that name along.
+    fuse_create_in in{O_RDWR, 0100600, 0, 0};
+    auto x = decode_unaligned(Req(FUSE_TMPFILE).arg(in).name("/").bytes());
+    auto* r = ok<TmpfileRequest>(x);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->mode, 0100600u);
+}
+
 TEST(DecodeRoundTrip, Statx) {
     fuse_statx_in in{FUSE_GETATTR_FH, 0, 31, 0x800, 0x7ff};
     auto x = decode_unaligned(Req(FUSE_STATX).arg(in).bytes());
