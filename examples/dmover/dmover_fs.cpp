@@ -96,10 +96,13 @@ void DmoverFs::open(const fusex::OpenRequest& req, fusex::ReplyOpen reply) {
         sessions_.emplace(r.fh, std::move(device));
     }
     // Direct I/O: every read()/write() reaches us unbuffered, in the caller's
-    // context (ctx.pid is the caller). Parallel writes: a parked write must
-    // not hold the inode lock against other sessions.
+    // context (ctx.pid is the caller). Stream: no file position, so the
+    // kernel takes no f_pos lock, which a parked write would hold against a
+    // read on the same fd from another thread (the read that frees its slot).
+    // Parallel writes: nor may it hold the inode lock against other sessions.
     r.direct_io = true;
     r.nonseekable = true;
+    r.stream = true;
     r.parallel_direct_writes = true;
     std::move(reply).opened(r);
 }
