@@ -367,6 +367,7 @@ void MemFs::create(const fusex::CreateRequest& req, fusex::ReplyCreate reply) {
             if (existing->type == S_IFDIR) return std::move(reply).error(EISDIR);
             node = table_.get(existing->ino);
             if (!node) return std::move(reply).error(EIO);
+            if (req.flags & O_TRUNC) truncate_for_open(*node, req.ctx);
             table_.add_lookup(*node);
         }
     }

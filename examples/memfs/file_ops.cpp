@@ -20,18 +20,20 @@ constexpr uint64_t kMaxCopyChunk = 16ull << 20;
 
 }  // namespace
 
+void MemFs::truncate_for_open(Node& node, const fusex::Context& ctx) {
+    if (!node.is_reg()) return;
+    std::unique_lock lock(node.mu);
+    node.data.resize(0);
+    node.mtime = node.ctime = now();
+    // The request does not say whether the caller has CAP_FSETID; root stands in for it.
+    if (ctx.uid != 0) drop_privileges(node);
+}
+
 void MemFs::open(const fusex::OpenRequest& req, fusex::ReplyOpen reply) {
     auto node = table_.get(req.node);
     if (!node) return std::move(reply).error(ENOENT);
     if (node->is_dir()) return std::move(reply).error(EISDIR);
-    // atomic_o_trunc: the truncation of O_TRUNC happens here, not in a setattr.
-    if ((req.flags & O_TRUNC) && node->is_reg()) {
-        std::unique_lock lock(node->mu);
-        node->data.resize(0);
-        node->mtime = node->ctime = now();
-        // The request does not say whether the caller has CAP_FSETID; root stands in for it.
-        if (req.ctx.uid != 0) drop_privileges(*node);
-    }
+    if (req.flags & O_TRUNC) truncate_for_open(*node, req.ctx);
     table_.add_open(*node);
     fusex::OpenResult opened;
     opened.keep_cache = true;  // every change passes through this kernel's page cache

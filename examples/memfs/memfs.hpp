@@ -101,6 +101,8 @@ class MemFs final : public fusex::Filesystem {
     // (or a chown) strips, as the Linux VFS does: S_ISUID, S_ISGID if group
     // executable, and file capabilities.
     static void drop_privileges(Node& node);
+    // O_TRUNC of open or create (atomic_o_trunc: no separate setattr comes).
+    static void truncate_for_open(Node& node, const fusex::Context& ctx);
     // Whether reading now should update atime (relatime rules unless mounted otherwise).
     bool atime_due(const Node& node, const timespec& t) const;
 
