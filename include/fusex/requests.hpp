@@ -71,6 +71,35 @@ struct RenameRequest : RequestBase {
 };
 struct LinkRequest : RequestBase { NodeId node = 0; NodeId new_parent = 0; std::string_view new_name; };
 
+// A WRITE payload still in a kernel pipe (splice transport; see SplicedWrites).
+// Take it before the handler returns: afterwards the rest is discarded.
+class SplicedPayload {
+  public:
+    // Bytes not yet taken.
+    virtual size_t size() const noexcept = 0;
+    // Moves the payload into fd at offset (like pwrite: fd's file position is
+    // not used) by splice, without a copy through user memory. Returns the
+    // bytes moved or -errno (EINVAL: fd cannot take splices, e.g. O_APPEND;
+    // the payload is then still there for read_into()).
+    virtual int64_t splice_to(int fd, uint64_t offset) = 0;
+    // Copies up to out.size() bytes of the payload into memory instead.
+    virtual int64_t read_into(std::span<std::byte> out) = 0;
+
+  protected:
+    ~SplicedPayload() = default;
+};
+
+// Mix into a Filesystem (class MyFs : public Filesystem, public SplicedWrites)
+// to receive large WRITEs with `spliced` set under -o transport=splice.
+// Without it, `data` always holds the payload, whatever the transport.
+class SplicedWrites {
+  public:
+    virtual ~SplicedWrites() = default;
+    // WRITEs carrying at least this many bytes arrive spliced; smaller ones
+    // are cheaper to copy.
+    virtual size_t splice_write_min() const { return 64 * 1024; }
+};
+
 struct OpenRequest : RequestBase { NodeId node = 0; uint32_t flags = 0; };
 struct ReadRequest : RequestBase {
     NodeId node = 0; uint64_t fh = 0; uint64_t offset = 0; uint32_t size = 0;
@@ -83,6 +112,9 @@ struct WriteRequest : RequestBase {
     bool from_page_cache = false;  // writeback of cached pages (fh is a guess)
     bool kill_suidgid = false;
     std::optional<uint64_t> lock_owner;
+    // Only for SplicedWrites filesystems: when set, `data` is empty and the
+    // payload (spliced->size() bytes) is taken from here.
+    SplicedPayload* spliced = nullptr;
 };
 struct StatfsRequest : RequestBase { NodeId node = 0; };
 struct ReleaseRequest : RequestBase {

@@ -42,7 +42,7 @@ SessionCore::~SessionCore() {
 void SessionCore::attach(int fd, std::string mountpoint) {
     fd_ = fd;
     mountpoint_ = std::move(mountpoint);
-    main_transport_ = transport::make_readv_transport(fd_);
+    main_transport_ = make_transport(fd_);
 }
 
 size_t SessionCore::request_buffer_size() const noexcept {
@@ -61,6 +61,7 @@ int SessionCore::write_message(const iovec* iov, int count) noexcept { return cu
 
 void SessionCore::handle(std::span<const std::byte> bytes) {
     protocol::Decoded d = protocol::decode(bytes, params_);
+    if (auto* w = std::get_if<WriteRequest>(&d.request)) current_transport().prepare_write(*w);
     if (options_.debug) log(LogLevel::Debug, "%s", protocol::describe(d).c_str());
     if (d.error != 0) {
         if (d.error != ENOSYS) log(LogLevel::Warning, "malformed request: %s", d.why);
@@ -173,7 +174,7 @@ void SessionCore::on_init(const protocol::InitRequest& req, const abi::fuse_in_h
     cfg.kernel_major = req.major;
     cfg.kernel_minor = req.minor;
     cfg.offered = req.flags;
-    cfg.want = kDefaultWant & req.flags;
+    cfg.want = (kDefaultWant & req.flags) | transport_init_want(req.flags);
     cfg.max_write = options_.max_write;
     cfg.max_readahead = req.max_readahead;
     fs_.init(cfg);
@@ -182,6 +183,7 @@ void SessionCore::on_init(const protocol::InitRequest& req, const abi::fuse_in_h
 
     size_t size = 0;
     abi::fuse_init_out out = protocol::encode_init(cfg, req.minor, &size);
+    prepare_transports(out);
     uint64_t in_force = out.flags | (uint64_t{out.flags2} << 32);
     params_.minor = out.minor;
     params_.setxattr_ext = (in_force & cap::kSetxattrExt) != 0;
@@ -203,6 +205,7 @@ void SessionCore::on_init(const protocol::InitRequest& req, const abi::fuse_in_h
             out.minor, static_cast<unsigned long long>(in_force), out.max_write);
     initialized_.store(true, std::memory_order_release);
     if (write_message(iov, 2) < 0) log(LogLevel::Error, "writing the INIT reply failed");
+    start_transports();
 }
 
 void SessionCore::on_interrupt(const protocol::InterruptRequest& req, const abi::fuse_in_header& h) {

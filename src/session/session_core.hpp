@@ -79,6 +79,7 @@ class SessionCore final : public ReplyChannel {
         std::unique_ptr<transport::Transport> transport;
         std::vector<std::byte> buffer;
         std::atomic<bool> running{true};
+        bool ring_queue = false;  // serves an io_uring queue, not the fd
     };
 
     void worker_main(Worker* w);
@@ -86,7 +87,15 @@ class SessionCore final : public ReplyChannel {
     void maybe_grow_pool();
     void spawn_worker();
     void wake_workers();
+    // Transport choice (transport_select.cpp): the transport of workers
+    // reading the device, the INIT bits it needs, and the io_uring queues
+    // (prepared before the INIT reply, served after it).
     std::unique_ptr<transport::Transport> make_transport(int fd);
+    TransportKind device_transport_kind();
+    uint64_t transport_init_want(uint64_t offered);
+    void prepare_transports(abi::fuse_init_out& out);
+    void start_transports();
+    void ring_loop(transport::Transport& t);
     int clone_device_fd();
 
     void on_init(const protocol::InitRequest& req, const abi::fuse_in_header& h);
@@ -129,6 +138,13 @@ class SessionCore final : public ReplyChannel {
     std::mutex retrieve_mu_;
     std::map<uint64_t, Notifier::RetrieveCallback> retrieves_;
     uint64_t next_retrieve_ = 1;
+
+    // Transport choice, made once (see transport_select.cpp).
+    std::once_flag kind_once_;
+    TransportKind device_kind_ = TransportKind::Readv;
+    bool plan_uring_ = false;
+    std::atomic<bool> ring_failure_logged_{false};
+    std::vector<std::unique_ptr<transport::Transport>> ring_queues_;
 };
 
 }  // namespace fusex::detail

@@ -37,10 +37,6 @@ int wake_signal() {
 
 }  // namespace
 
-std::unique_ptr<transport::Transport> SessionCore::make_transport(int fd) {
-    return transport::make_readv_transport(fd);
-}
-
 int SessionCore::clone_device_fd() {
     int fd = ::open("/dev/fuse", O_RDWR | O_CLOEXEC);
     if (fd < 0) return -errno;
@@ -79,7 +75,10 @@ void SessionCore::serve_loop(transport::Transport& t, std::vector<std::byte>& bu
 }
 
 void SessionCore::worker_main(Worker* w) {
-    serve_loop(*w->transport, w->buffer, true);
+    if (w->ring_queue)
+        ring_loop(*w->transport);
+    else
+        serve_loop(*w->transport, w->buffer, true);
     w->running.store(false, std::memory_order_release);
     {
         std::lock_guard lock(pool_mu_);

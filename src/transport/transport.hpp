@@ -9,6 +9,12 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
+#include <vector>
+
+namespace fusex {
+struct WriteRequest;
+}
 
 namespace fusex::transport {
 
@@ -32,10 +38,46 @@ class Transport {
     // header becomes an error reply (error = -errno, no payload) and that is
     // sent instead. The default copies through memory.
     virtual int send_from_fd(const iovec* head, int head_count, int fd, uint64_t offset, size_t size);
+
+    // Where the request last returned by receive() starts: in `buf` for
+    // transports that read into it, in the transport's own memory otherwise
+    // (io_uring entries), which saves a copy.
+    virtual const std::byte* received_data(std::byte* buf) const noexcept { return buf; }
+
+    // Called with the decoded WRITE of the request just received, before its
+    // handler runs. The splice transport hands over a payload it left in its
+    // pipe (WriteRequest::spliced); others leave the request as it is.
+    virtual void prepare_write(WriteRequest& request) noexcept { (void)request; }
 };
 
 // read(2)/writev(2) on a /dev/fuse descriptor (not owned).
 std::unique_ptr<Transport> make_readv_transport(int device_fd);
+
+// splice(2) from the device into a per-transport pipe, replies from fds by
+// vmsplice + splice. WRITE payloads of at least `write_splice_min` bytes stay
+// in the pipe for the handler (0: never; then every request is read into the
+// buffer as with readv). nullptr with *why when pipes cannot be set up.
+std::unique_ptr<Transport> make_splice_transport(int device_fd, size_t buffer_size, size_t write_splice_min,
+                                                 std::string* why);
+
+// FUSE over io_uring. Why it cannot be used on this system, or "".
+std::string uring_unavailable();
+
+struct UringConfig {
+    int device_fd = -1;
+    unsigned queue_depth = 8;   // ring entries per queue
+    size_t payload_size = 0;    // per entry; at least what the kernel demands
+};
+
+// One transport per queue, i.e. per possible CPU (queue i serves requests of
+// tasks running on CPU i). Rings and buffers exist on return; each queue
+// registers its entries with the kernel in its first receive(), which must
+// run on the thread that keeps calling receive() for it. Empty with *why
+// on failure.
+std::vector<std::unique_ptr<Transport>> make_uring_queues(const UringConfig& config, std::string* why);
+
+// The payload buffer size the kernel requires for a connection.
+size_t uring_payload_size(uint32_t max_write, uint32_t max_pages);
 
 // Sum of iovec lengths.
 size_t iov_length(const iovec* iov, int count);
