@@ -35,12 +35,15 @@ MemFs::MemFs(const Options& options)
 
 void MemFs::init(fusex::InitConfig& config) {
     using namespace fusex::cap;
-    // Locks stay kernel-local; umask is applied here from the request, never by the kernel.
+    // Locks stay kernel-local; umask is applied here from the request, never
+    // by the kernel. Every change passes through this kernel, so its caches
+    // never go stale behind its back: no auto_inval_data (it would drop the
+    // page cache whenever a write moved mtime).
     for (uint64_t c : {kPosixLocks, kFlockLocks, kDontMask, kPosixAcl, kHandleKillpriv, kWritebackCache,
-                       kNoOpenSupport, kNoOpendirSupport})
+                       kNoOpenSupport, kNoOpendirSupport, kAutoInvalData, kExplicitInvalData})
         config.disable(c);
     for (uint64_t c : {kAsyncRead, kAtomicOTrunc, kExportSupport, kBigWrites, kReaddirplus, kReaddirplusAuto,
-                       kParallelDirops, kHandleKillprivV2, kCacheSymlinks, kMaxPages, kAsyncDio, kAutoInvalData})
+                       kParallelDirops, kHandleKillprivV2, kCacheSymlinks, kMaxPages, kAsyncDio})
         config.enable(c);
     if (options_.writeback) writeback_ = config.enable(kWritebackCache);
     config.max_write = 1u << 20;
