@@ -157,6 +157,7 @@ def main():
     ap.add_argument("--cores", default="?")
     ap.add_argument("--filesystem", default="?")
     ap.add_argument("--sizes", default="")
+    ap.add_argument("--load", default="")
     ap.add_argument("--runs", default="?")
     ap.add_argument("--targets", default="")
     args = ap.parse_args()
@@ -170,7 +171,8 @@ def main():
         "# fusex benchmark",
         "",
         f"Machine: {args.machine}; kernel {args.kernel}; {args.cores} cores. "
-        f"Source directory on {args.filesystem}. {datetime.date.today().isoformat()}.",
+        f"Source directory on {args.filesystem}. {datetime.date.today().isoformat()}. "
+        f"Load average (1, 5, 15 min) {args.load or '?'}.",
         f"Each figure is the median of {args.runs} runs ({args.sizes}). Ratios divide the figure by the "
         "reference's: above 1 is better for throughput, below 1 is better for latency (µs/call). "
         "Caches (page, dentry, inode) are dropped before each read job; the write job ends with fsync. "
