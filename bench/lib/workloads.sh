@@ -58,12 +58,15 @@ run_cached_workloads() {
     # Every read starts from a cold cache, so native reads the disk too.
     drop_caches
     run_fio "$target" "$run" seq-read read bw_bytes --rw=read --bs=1M
+    # fio's fadvise(RANDOM) would turn readahead off natively but cannot reach
+    # the file a daemon (or kernel passthrough) reads: off, so that every
+    # target gets the kernel's same readahead heuristics.
     drop_caches
-    run_fio "$target" "$run" rand-read read iops --rw=randread --bs=4k \
+    run_fio "$target" "$run" rand-read read iops --rw=randread --bs=4k --fadvise_hint=0 \
         --time_based --runtime="$RAND_RUNTIME"
     drop_caches
-    run_fio "$target" "$run" rand-read-4jobs read iops --rw=randread --bs=4k --numjobs=4 \
-        --group_reporting --time_based --runtime="$RAND_RUNTIME"
+    run_fio "$target" "$run" rand-read-4jobs read iops --rw=randread --bs=4k --fadvise_hint=0 \
+        --numjobs=4 --group_reporting --time_based --runtime="$RAND_RUNTIME"
     run_metadata "$target" "$run" create-stat-unlink create-stat-unlink "$DIR" "$FILES"
 }
 
