@@ -14,6 +14,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "diff/ops.hpp"
 #include "diff/tree_compare.hpp"
@@ -54,11 +55,19 @@ unsigned long env_or(const char* name, unsigned long fallback) {
     return v && *v ? strtoul(v, nullptr, 10) : fallback;
 }
 
-class DiffTest : public ::testing::TestWithParam<unsigned long> {
+// A seed and the daemon's options: the same operations must give the same
+// results whatever the caching mode, threading or transport.
+struct Variant {
+    unsigned long seed;
+    std::vector<std::string> args;
+    const char* name;
+};
+
+class DiffTest : public ::testing::TestWithParam<Variant> {
   protected:
     void SetUp() override {
         FUSEX_SKIP_WITHOUT_FUSE();
-        fs_ = std::make_unique<MountedFs>(example_binary("fusex-memfs"));
+        fs_ = std::make_unique<MountedFs>(example_binary("fusex-memfs"), GetParam().args);
         ASSERT_TRUE(fs_->mounted());
         native_ = std::make_unique<Tmpfs>();
         ASSERT_TRUE(native_->ok()) << native_->error();
@@ -72,7 +81,7 @@ class DiffTest : public ::testing::TestWithParam<unsigned long> {
 };
 
 TEST_P(DiffTest, RandomOperationsAgreeWithTmpfs) {
-    const unsigned long seed = env_or("FUSEX_DIFF_SEED", GetParam());
+    const unsigned long seed = env_or("FUSEX_DIFF_SEED", GetParam().seed);
     const unsigned long count = env_or("FUSEX_DIFF_OPS", 3000);
     // Stay well inside ctest's per-test timeout even on a slow machine.
     const auto budget = 150s;
@@ -98,9 +107,13 @@ TEST_P(DiffTest, RandomOperationsAgreeWithTmpfs) {
         }
         if (a.result.ok()) ++succeeded;
     }
-    std::cout << "seed " << seed << ": " << done << " operations, " << succeeded << " succeeded\n";
+    TreeStats stats = tree_stats(native_->path());
+    std::cout << "seed " << seed << ": " << done << " operations, " << succeeded << " succeeded; final tree: "
+              << stats.files << " files, " << stats.dirs << " dirs, " << stats.symlinks << " symlinks, "
+              << stats.bytes << " bytes\n";
     // A run where nothing succeeds would prove nothing.
     EXPECT_GT(succeeded, done / 5) << "seed " << seed << ": too few operations succeeded";
+    EXPECT_GT(stats.files + stats.dirs, 5u) << "seed " << seed << ": the final tree is nearly empty";
     EXPECT_GE(done, std::min<unsigned long>(count, 500)) << "seed " << seed << ": ran out of time";
 
     auto diffs = compare_trees(fs_->dir(), native_->path());
@@ -110,7 +123,17 @@ TEST_P(DiffTest, RandomOperationsAgreeWithTmpfs) {
                                << all;
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, DiffTest, ::testing::Values(1ul, 2ul, 3ul, 20240611ul, 987654321ul));
+INSTANTIATE_TEST_SUITE_P(
+    Seeds, DiffTest,
+    ::testing::Values(Variant{1, {}, "seed1"}, Variant{2, {}, "seed2"}, Variant{3, {}, "seed3"},
+                      Variant{20240611, {}, "seed20240611"}, Variant{987654321, {}, "seed987654321"},
+                      Variant{4, {"-o", "writeback"}, "seed4_writeback"},
+                      Variant{5, {"-o", "writeback,timeout=0"}, "seed5_writeback_notimeout"},
+                      Variant{6, {"-s"}, "seed6_single_thread"},
+                      Variant{7, {"-o", "transport=readv"}, "seed7_readv"},
+                      Variant{8, {"-o", "transport=splice"}, "seed8_splice"},
+                      Variant{9, {"-o", "transport=uring"}, "seed9_uring"}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace fusex::test::diff

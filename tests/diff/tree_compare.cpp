@@ -154,6 +154,30 @@ class Comparer {
 
 }  // namespace
 
+TreeStats tree_stats(const std::string& root) {
+    TreeStats st;
+    std::vector<std::string> todo{root};
+    while (!todo.empty()) {
+        std::string dir = todo.back();
+        todo.pop_back();
+        for (const auto& n : sorted_names(dir)) {
+            std::string p = dir + "/" + n;
+            struct stat s {};
+            if (lstat(p.c_str(), &s) != 0) continue;
+            if (S_ISDIR(s.st_mode)) {
+                ++st.dirs;
+                todo.push_back(p);
+            } else if (S_ISLNK(s.st_mode)) {
+                ++st.symlinks;
+            } else {
+                ++st.files;
+                st.bytes += static_cast<unsigned long long>(s.st_size);
+            }
+        }
+    }
+    return st;
+}
+
 std::vector<std::string> compare_trees(const std::string& a, const std::string& b, size_t max_diffs) {
     return Comparer(a, b, max_diffs).run();
 }
