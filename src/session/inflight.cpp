@@ -1,32 +1,51 @@
 #include "session/inflight.hpp"
 
+#include "protocol/abi.hpp"
+
 namespace fusex::detail {
 
 InFlight* InFlightTable::acquire(uint64_t unique, uint32_t opcode, NodeId node, void* origin) {
-    std::lock_guard lock(mu_);
+    std::function<void()> superseded_callback;  // run outside the locks
     InFlight* slot;
-    if (free_.empty()) {
-        slots_.push_back(std::make_unique<InFlight>());
-        slot = slots_.back().get();
-        slot->index = static_cast<uint32_t>(slots_.size() - 1);
-    } else {
-        slot = slots_[free_.back()].get();
-        free_.pop_back();
-    }
-    slot->unique = unique;
-    slot->opcode = opcode;
-    slot->node = node;
-    slot->origin = origin;
-    slot->active = true;
-    bool early = false;
-    for (uint64_t& u : early_) {
-        if (u == unique) {
-            early = true;
-            u = 0;
+    {
+        std::lock_guard lock(mu_);
+        if (unique & abi::FUSE_UNIQUE_RESEND) {
+            const uint64_t first = unique & ~abi::FUSE_UNIQUE_RESEND;
+            for (auto& s : slots_) {
+                if (!s->active || s->superseded.load(std::memory_order_relaxed)) continue;
+                if (s->unique != first && s->unique != unique) continue;
+                s->superseded.store(true, std::memory_order_release);
+                s->interrupted.store(true, std::memory_order_release);
+                std::lock_guard slot_lock(s->mu);
+                superseded_callback.swap(s->on_interrupt);
+                break;  // at most one live copy: earlier ones were superseded before
+            }
         }
+        if (free_.empty()) {
+            slots_.push_back(std::make_unique<InFlight>());
+            slot = slots_.back().get();
+            slot->index = static_cast<uint32_t>(slots_.size() - 1);
+        } else {
+            slot = slots_[free_.back()].get();
+            free_.pop_back();
+        }
+        slot->unique = unique;
+        slot->opcode = opcode;
+        slot->node = node;
+        slot->origin = origin;
+        slot->active = true;
+        bool early = false;
+        for (uint64_t& u : early_) {
+            if (u == unique) {
+                early = true;
+                u = 0;
+            }
+        }
+        slot->interrupted.store(early, std::memory_order_relaxed);
+        slot->superseded.store(false, std::memory_order_relaxed);
+        ++active_;
     }
-    slot->interrupted.store(early, std::memory_order_relaxed);
-    ++active_;
+    if (superseded_callback) superseded_callback();
     return slot;
 }
 
@@ -49,12 +68,16 @@ bool InFlightTable::interrupt(uint64_t unique) {
         std::lock_guard lock(mu_);
         InFlight* found = nullptr;
         for (auto& s : slots_) {
-            if (s->active && s->unique == unique) {
+            if (s->active && s->unique == unique && !s->superseded.load(std::memory_order_relaxed)) {
                 found = s.get();
                 break;
             }
         }
-        if (!found) return false;
+        if (!found) {
+            early_[early_next_] = unique;
+            early_next_ = (early_next_ + 1) % kEarlyInterrupts;
+            return false;
+        }
         found->interrupted.store(true, std::memory_order_release);
         std::lock_guard slot_lock(found->mu);
         callback.swap(found->on_interrupt);

@@ -22,6 +22,9 @@ struct InFlight {
     NodeId node = 0;
     bool active = false;  // guarded by the table's mutex
     std::atomic<bool> interrupted{false};
+    // The kernel resent this request under a new unique (NOTIFY_RESEND): it
+    // no longer waits for this copy, so its reply is dropped.
+    std::atomic<bool> superseded{false};
     std::mutex mu;  // guards on_interrupt
     std::function<void()> on_interrupt;
     uint32_t index = 0;
@@ -32,10 +35,16 @@ struct InFlight {
 
 class InFlightTable {
   public:
+    // A request carrying the resend bit supersedes its earlier copy (same
+    // unique without the bit, or with it after a second resend): that one is
+    // marked interrupted and superseded and its callback runs.
     InFlight* acquire(uint64_t unique, uint32_t opcode, NodeId node, void* origin);
     void release(InFlight* slot);
     // Marks the request `unique` interrupted and runs its callback. Returns
-    // false when no such request is in flight (not yet dispatched, or done).
+    // false when no such request is in flight (not yet dispatched, or done);
+    // the interrupt is then remembered for acquire() in the same critical
+    // section, so a request being dispatched on another worker cannot slip
+    // between the lookup and the remembering.
     bool interrupt(uint64_t unique);
     size_t active() const;
     // Remembers an interrupt whose target was not (yet) in flight; acquire()

@@ -98,6 +98,7 @@ void SessionCore::log_reply(uint64_t unique, int error, size_t payload) const {
 }
 
 int SessionCore::send_reply(InFlight* slot, int error, const iovec* payload, int count) noexcept {
+    if (drop_superseded(slot)) return -ENOENT;
     abi::fuse_out_header out{};
     out.error = -error;
     out.unique = slot->unique;
@@ -128,6 +129,7 @@ int SessionCore::send_reply(InFlight* slot, int error, const iovec* payload, int
 
 int SessionCore::send_reply_from_fd(InFlight* slot, const void* head, size_t head_size, int fd, uint64_t offset,
                                     size_t size) noexcept {
+    if (drop_superseded(slot)) return -ENOENT;
     abi::fuse_out_header out{};
     out.unique = slot->unique;
     iovec iov[2] = {{&out, sizeof out}, {const_cast<void*>(head), head_size}};
@@ -141,6 +143,17 @@ int SessionCore::send_reply_from_fd(InFlight* slot, const void* head, size_t hea
     if (options_.debug) log_reply(slot->unique, -out.error, out.len - sizeof out);
     inflight_.release(slot);
     return rc;
+}
+
+bool SessionCore::drop_superseded(InFlight* slot) noexcept {
+    // The kernel resent this request under a new unique and waits for that
+    // copy's answer only; this one would at best get ENOENT and, after a
+    // second resend (same unique), could answer in the new copy's place.
+    if (!slot->superseded.load(std::memory_order_acquire)) return false;
+    if (options_.debug)
+        log(LogLevel::Debug, "unique=%llu <- dropped (resent)", static_cast<unsigned long long>(slot->unique));
+    inflight_.release(slot);
+    return true;
 }
 
 void SessionCore::note_lookup(NodeId node, uint64_t count) noexcept {
@@ -211,9 +224,8 @@ void SessionCore::on_init(const protocol::InitRequest& req, const abi::fuse_in_h
 void SessionCore::on_interrupt(const protocol::InterruptRequest& req, const abi::fuse_in_header& h) {
     if (inflight_.interrupt(req.target)) return;
     // Not dispatched yet (another worker may be decoding it) or already done.
-    // Remember it for the first case, and answer EAGAIN so the kernel sends
-    // it again while the request is still pending.
-    inflight_.remember_early_interrupt(req.target);
+    // interrupt() remembered it for the first case; answer EAGAIN so the
+    // kernel sends it again while the request is still pending.
     reply_error_now(h, EAGAIN);
 }
 

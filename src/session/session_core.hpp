@@ -102,6 +102,7 @@ class SessionCore final : public ReplyChannel {
     void on_interrupt(const protocol::InterruptRequest& req, const abi::fuse_in_header& h);
     void on_notify_reply(const protocol::NotifyReplyRequest& req, const abi::fuse_in_header& h);
     void reply_error_now(const abi::fuse_in_header& h, int error) noexcept;
+    bool drop_superseded(InFlight* slot) noexcept;  // releases it if resent
     int write_message(const iovec* iov, int count) noexcept;
     transport::Transport& current_transport() noexcept;
     void log_reply(uint64_t unique, int error, size_t payload) const;

@@ -51,6 +51,7 @@ RawSession::RawSession(Filesystem& fs, SessionOptions so) {
     // SEQPACKET keeps each writev one message, like the device does.
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) throw std::runtime_error("socketpair");
     kernel_end_ = sv[0];
+    so.transport = TransportKind::Readv;
     session_ = std::make_unique<Session>(fs, so);
     session_->attach(sv[1]);
 }
@@ -70,7 +71,7 @@ void RawSession::queue(const Bytes& request) {
 std::optional<OutMessage> RawSession::next(std::chrono::milliseconds timeout) {
     pollfd p{kernel_end_, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
-    Bytes buf(1 << 20);
+    Bytes buf(1 << 17);
     ssize_t n = ::recv(kernel_end_, buf.data(), buf.size(), 0);
     if (n < static_cast<ssize_t>(sizeof(abi::fuse_out_header))) return std::nullopt;
     OutMessage m;

@@ -36,6 +36,7 @@ Bytes notify_reply_request(uint64_t notify_unique, NodeId node, uint64_t offset,
 
 class RawSession {
   public:
+    // The socket only does read/writev: so.transport is forced to Readv.
     explicit RawSession(Filesystem& fs, SessionOptions so = {});
     ~RawSession();
     RawSession(const RawSession&) = delete;
