@@ -138,4 +138,19 @@ std::string read_file(const std::string& path, size_t max, int* err) {
     return out;
 }
 
+std::string read_once(const std::string& path, size_t max, int* err) {
+    if (err) *err = 0;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (err) *err = errno;
+        return {};
+    }
+    std::string out(max, '\0');
+    ssize_t n = ::read(fd, out.data(), max);
+    if (n < 0 && err) *err = errno;
+    ::close(fd);
+    out.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    return out;
+}
+
 }  // namespace fusex::test

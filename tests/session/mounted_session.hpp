@@ -105,7 +105,9 @@ class Task {
     std::thread thread_;
 };
 
-// Small syscall helpers returning "" or errno text, for Task bodies.
+// The whole file (up to max bytes); *err gets the errno of a failure.
 std::string read_file(const std::string& path, size_t max = 1 << 16, int* err = nullptr);
+// What a single read() at offset 0 returns (a slow file parks every read).
+std::string read_once(const std::string& path, size_t max = 256, int* err = nullptr);
 
 }  // namespace fusex::test
