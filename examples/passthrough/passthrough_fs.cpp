@@ -30,7 +30,9 @@ void PassthroughFs::init(InitConfig& c) {
     c.enable(cap::kReaddirplusAuto);
     c.enable(cap::kParallelDirops);
     c.enable(cap::kAtomicOTrunc);
-    c.enable(cap::kExportSupport);  // "." and ".." lookups are handled
+    // No NFS export: open_by_handle_at() would make the kernel send LOOKUP
+    // for node ids it has already forgotten, and node ids are addresses.
+    c.disable(cap::kExportSupport);
     c.enable(cap::kDirectIoAllowMmap);
     c.enable(cap::kAsyncDio);
     if (options_.cache == CacheMode::Always) c.enable(cap::kCacheSymlinks);
