@@ -133,8 +133,7 @@ TEST_F(InterruptTest, ReaderProcessGetsEintr) {
         }
     });
     ASSERT_TRUE(wait_until([&] { return fs.parked_count() == 1; }));
-    // The child may not have installed its handler before open(); it has
-    // once its read is parked.
+    // The read is parked, so the child's handler is in place.
     ASSERT_EQ(kill(pid, SIGUSR1), 0);
     int status = 0;
     ASSERT_TRUE(wait_until([&] { return waitpid(pid, &status, WNOHANG) == pid; })) << "child still blocked";

@@ -138,6 +138,18 @@ TEST(NotifyErrors, BeforeInitEveryNotificationIsENOTCONN) {
     EXPECT_EQ(n.resend(), -ENOTCONN);
 }
 
+TEST(NotifyErrors, MountedButBeforeInitIsENOTCONN) {
+    FUSEX_SESSION_SKIP_WITHOUT_FUSE();
+    FlatFs fs;
+    SessionOptions so;
+    so.single_thread = true;
+    MountedSession m(fs, so, /*background=*/false);
+    ASSERT_TRUE(m.ok());
+    EXPECT_EQ(m.session().notifier().inval_inode(kRootNode, 0, 0), -ENOTCONN);
+    ASSERT_GE(m.session().process_available(), 1);  // the INIT the mount queued
+    EXPECT_EQ(m.session().notifier().inval_inode(kRootNode, 0, 0), 0);
+}
+
 TEST(NotifyErrors, BadNamesAreRefusedLocally) {
     FlatFs fs;
     Session s(fs);

@@ -81,10 +81,10 @@ std::optional<OutMessage> RawSession::next(std::chrono::milliseconds timeout) {
     return m;
 }
 
-::testing::AssertionResult RawSession::init(uint64_t flags) {
+::testing::AssertionResult RawSession::init(uint64_t flags, uint32_t minor) {
     abi::fuse_init_in in{};
     in.major = 7;
-    in.minor = 45;
+    in.minor = minor;
     in.max_readahead = 128 * 1024;
     in.flags = static_cast<uint32_t>(flags) | static_cast<uint32_t>(abi::FUSE_INIT_EXT);
     in.flags2 = static_cast<uint32_t>(flags >> 32);

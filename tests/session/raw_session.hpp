@@ -49,8 +49,8 @@ class RawSession {
     void queue(const Bytes& request);
     // The next message the session wrote, or nullopt after timeout.
     std::optional<OutMessage> next(std::chrono::milliseconds timeout = std::chrono::seconds(2));
-    // INIT at 7.45 with the given flags; checks the reply.
-    ::testing::AssertionResult init(uint64_t flags = 0);
+    // INIT at 7.<minor> with the given flags; checks the reply.
+    ::testing::AssertionResult init(uint64_t flags = 0, uint32_t minor = 45);
 
   private:
     int kernel_end_ = -1;
