@@ -20,11 +20,13 @@
 namespace fusex::test {
 namespace {
 
+using MemfsConcurrencyTest = MemfsModesTest;
+
 using namespace std::chrono_literals;
 
 std::string name_of(int i) { return "entry-" + std::to_string(i); }
 
-TEST_F(MemfsTest, TenThousandEntriesListedCompletely) {
+TEST_P(MemfsConcurrencyTest, TenThousandEntriesListedCompletely) {
     constexpr int kCount = 10050;
     const std::string dir = m("big");
     ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
@@ -68,7 +70,7 @@ TEST_F(MemfsTest, TenThousandEntriesListedCompletely) {
     EXPECT_EQ(SYS(rmdir(dir.c_str())), SysResult{});
 }
 
-TEST_F(MemfsTest, ReaddirStableUnderConcurrentChange) {
+TEST_P(MemfsConcurrencyTest, ReaddirStableUnderConcurrentChange) {
     constexpr int kStable = 3000;
     const std::string dir = m("churn");
     ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
@@ -122,7 +124,7 @@ TEST_F(MemfsTest, ReaddirStableUnderConcurrentChange) {
 }
 
 // Each thread writes its own file in odd-sized pieces, then reads it back.
-TEST_F(MemfsTest, ParallelIoOnSeparateFiles) {
+TEST_P(MemfsConcurrencyTest, ParallelIoOnSeparateFiles) {
     constexpr int kThreads = 4;
     constexpr size_t kSize = 6 << 20;
     std::vector<std::thread> threads;
@@ -156,7 +158,7 @@ TEST_F(MemfsTest, ParallelIoOnSeparateFiles) {
 
 // Writers fill interleaved disjoint blocks of one file while readers check
 // every block already written.
-TEST_F(MemfsTest, ParallelIoOnOneFile) {
+TEST_P(MemfsConcurrencyTest, ParallelIoOnOneFile) {
     constexpr int kWriters = 3;
     constexpr int kBlocksEach = 400;
     constexpr size_t kBlock = 5000;  // not page-aligned on purpose
@@ -212,7 +214,7 @@ TEST_F(MemfsTest, ParallelIoOnOneFile) {
 }
 
 // O_APPEND writers racing: no record is lost or torn.
-TEST_F(MemfsTest, ConcurrentAppends) {
+TEST_P(MemfsConcurrencyTest, ConcurrentAppends) {
     constexpr int kThreads = 4;
     constexpr int kRecords = 300;
     constexpr size_t kRecord = 100;
@@ -248,7 +250,7 @@ TEST_F(MemfsTest, ConcurrentAppends) {
 }
 
 // Threads creating, renaming and removing names in one directory.
-TEST_F(MemfsTest, ConcurrentNamespaceChanges) {
+TEST_P(MemfsConcurrencyTest, ConcurrentNamespaceChanges) {
     constexpr int kThreads = 4;
     constexpr int kFiles = 400;
     const std::string dir = m("ns");
@@ -280,6 +282,8 @@ TEST_F(MemfsTest, ConcurrentNamespaceChanges) {
         EXPECT_EQ(read_file(dir + "/" + name).value_or("") + "-renamed", dir + "/" + name);
     }
 }
+
+FUSEX_INSTANTIATE_MEMFS_MODES(MemfsConcurrencyTest);
 
 }  // namespace
 }  // namespace fusex::test

@@ -38,6 +38,25 @@ class MemfsTest : public ::testing::Test {
     std::unique_ptr<TempDir> native_;
 };
 
+// The same tests under each caching mode of memfs: the kernel's page cache
+// with write-through (default) and with writeback caching, where sizes,
+// mtimes and dirty pages are the kernel's business until flushed.
+class MemfsModesTest : public MemfsTest, public ::testing::WithParamInterface<const char*> {
+  protected:
+    std::vector<std::string> daemon_args() const override {
+        if (std::string(GetParam()).empty()) return {};
+        return {"-o", GetParam()};
+    }
+};
+
+inline std::string memfs_mode_name(const ::testing::TestParamInfo<const char*>& info) {
+    std::string s = info.param;
+    return s.empty() ? "default" : s;
+}
+
+#define FUSEX_INSTANTIATE_MEMFS_MODES(fixture) \
+    INSTANTIATE_TEST_SUITE_P(Modes, fixture, ::testing::Values("", "writeback"), ::fusex::test::memfs_mode_name)
+
 }  // namespace fusex::test
 
 // Evaluates expr twice with `root` bound to the memfs mount and to the native
