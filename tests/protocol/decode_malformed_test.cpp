@@ -304,6 +304,11 @@ TEST(DecodeFuzz, RandomAndMutatedInputsNeverMisbehave) {
         if (d.error != 0) {
             ASSERT_STRNE(d.why, "");
         }
+        if ((i & 15) == 0) {  // the -d logger sees the same inputs
+            std::string line = protocol::describe(d);
+            ASSERT_FALSE(line.empty());
+            ASSERT_EQ(line.find('\n'), std::string::npos);
+        }
     }
     RecordProperty("inputs", static_cast<int>(total));
     RecordProperty("decoded_ok", static_cast<int>(decoded_ok));
