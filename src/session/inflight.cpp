@@ -74,6 +74,11 @@ bool InFlightTable::interrupt(uint64_t unique) {
             }
         }
         if (!found) {
+            // The kernel re-queues an INTERRUPT answered EAGAIN at once, so
+            // the same unique comes back in a tight loop until its request
+            // is dispatched: remember it once, or it would evict the others.
+            for (uint64_t u : early_)
+                if (u == unique) return false;
             early_[early_next_] = unique;
             early_next_ = (early_next_ + 1) % kEarlyInterrupts;
             return false;

@@ -27,6 +27,21 @@ TEST(InFlightTable, InterruptOfAnUnknownUniqueIsRememberedByThatSameCall) {
     EXPECT_EQ(t.active(), 0u);
 }
 
+// The kernel sends an INTERRUPT answered EAGAIN again at once: a request
+// still being decoded on another worker makes its unique come back many
+// times, and that must not push other remembered interrupts out.
+TEST(InFlightTable, RepeatedEarlyInterruptDoesNotEvictOthers) {
+    InFlightTable t;
+    EXPECT_FALSE(t.interrupt(50));
+    for (int i = 0; i < 1000; ++i) EXPECT_FALSE(t.interrupt(52));
+    InFlight* a = t.acquire(50, abi::FUSE_READ, 2, nullptr);
+    InFlight* b = t.acquire(52, abi::FUSE_READ, 2, nullptr);
+    EXPECT_TRUE(a->interrupted.load());
+    EXPECT_TRUE(b->interrupted.load());
+    t.release(a);
+    t.release(b);
+}
+
 TEST(InFlightTable, InterruptRunsTheCallbackOnce) {
     InFlightTable t;
     InFlight* s = t.acquire(20, abi::FUSE_READ, 2, nullptr);
