@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <mutex>
 
+#include "acl.hpp"
 #include "memfs.hpp"
 
 namespace memfs {
@@ -35,15 +36,17 @@ MemFs::MemFs(const Options& options)
 
 void MemFs::init(fusex::InitConfig& config) {
     using namespace fusex::cap;
-    // Locks stay kernel-local; umask is applied here from the request, never
-    // by the kernel. Every change passes through this kernel, so its caches
-    // never go stale behind its back: no auto_inval_data (it would drop the
-    // page cache whenever a write moved mtime).
-    for (uint64_t c : {kPosixLocks, kFlockLocks, kDontMask, kPosixAcl, kHandleKillpriv, kWritebackCache,
-                       kNoOpenSupport, kNoOpendirSupport, kAutoInvalData, kExplicitInvalData})
+    // Locks stay kernel-local. The umask is always applied here from the
+    // request (DONT_MASK), since a parent's default ACL replaces it. Every
+    // change passes through this kernel, so its caches never go stale behind
+    // its back: no auto_inval_data (it would drop the page cache whenever a
+    // write moved mtime).
+    for (uint64_t c : {kPosixLocks, kFlockLocks, kHandleKillpriv, kWritebackCache, kNoOpenSupport,
+                       kNoOpendirSupport, kAutoInvalData, kExplicitInvalData})
         config.disable(c);
     for (uint64_t c : {kAsyncRead, kAtomicOTrunc, kExportSupport, kBigWrites, kReaddirplus, kReaddirplusAuto,
-                       kParallelDirops, kHandleKillprivV2, kCacheSymlinks, kMaxPages, kAsyncDio})
+                       kParallelDirops, kHandleKillprivV2, kCacheSymlinks, kMaxPages, kAsyncDio, kDontMask,
+                       kPosixAcl, kSetxattrExt})
         config.enable(c);
     if (options_.writeback) writeback_ = config.enable(kWritebackCache);
     config.max_write = 1u << 20;
@@ -137,7 +140,16 @@ void MemFs::setattr(const fusex::SetattrRequest& req, fusex::ReplyAttr reply) {
         node->data.resize(req.size);
         node->mtime = t;  // even when the size stays, as ext4 does
     }
-    if (req.has(fusex::kSetMode)) node->mode = (node->mode & S_IFMT) | (req.mode & 07777);
+    if (req.has(fusex::kSetMode)) {
+        node->mode = (node->mode & S_IFMT) | (req.mode & 07777);
+        // The access ACL's owner, mask and other entries follow chmod.
+        if (auto it = node->xattrs.find(kAclAccess); it != node->xattrs.end()) {
+            if (auto acl = Acl::parse(it->second)) {
+                acl->apply_mode(node->mode);
+                it->second = acl->encode();
+            }
+        }
+    }
     if (req.has(fusex::kSetUid)) node->uid = req.uid;
     if (req.has(fusex::kSetGid)) node->gid = req.gid;
     // Sent with chown and with truncate by an unprivileged caller (handle_killpriv_v2).
@@ -157,7 +169,7 @@ void MemFs::setattr(const fusex::SetattrRequest& req, fusex::ReplyAttr reply) {
 void MemFs::readlink(const fusex::ReadlinkRequest& req, fusex::ReplyReadlink reply) {
     auto node = table_.get(req.node);
     if (!node) return std::move(reply).error(ENOENT);
-    if (!S_ISLNK(node->mode)) return std::move(reply).error(EINVAL);
+    if (!S_ISLNK(node->type())) return std::move(reply).error(EINVAL);
     std::shared_lock lock(node->mu);
     const std::string target = node->symlink_target;
     lock.unlock();
@@ -188,12 +200,21 @@ void MemFs::access(const fusex::AccessRequest& req, fusex::ReplyEmpty reply) {
 }
 
 void MemFs::statfs(const fusex::StatfsRequest&, fusex::ReplyStatfs reply) {
+    // Deleted files whose FORGET is still on its way count as freed already:
+    // an allocation would wait for them (see SpaceAccount::reserve).
+    uint64_t used = space_.used();
+    const auto leaving = table_.awaiting_forget();
+    for (const auto& node : leaving) {
+        std::shared_lock lock(node->mu);
+        used -= std::min(used, node->data.allocated_chunks());
+    }
+    const uint64_t nodes = table_.count() - std::min(table_.count(), leaving.size());
     fusex::StatFs s;
     s.bsize = s.frsize = kChunkSize;
     s.blocks = space_.capacity();
-    s.bfree = s.bavail = space_.capacity() - std::min(space_.used(), space_.capacity());
+    s.bfree = s.bavail = space_.capacity() - std::min(used, space_.capacity());
     s.files = table_.max_nodes();
-    s.ffree = s.files - std::min<uint64_t>(table_.count(), s.files);
+    s.ffree = s.files - std::min<uint64_t>(nodes, s.files);
     s.namelen = kNameMax;
     std::move(reply).statfs(s);
 }

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <mutex>
 
+#include "acl.hpp"
 #include "memfs.hpp"
 
 namespace memfs {
@@ -47,8 +48,10 @@ void MemFs::touch_directory(Node& dir, int subdir_delta) {
     if (subdir_delta != 0) dir.nlink += subdir_delta;
 }
 
-std::shared_ptr<Node> MemFs::new_node(const fusex::Context& ctx, const Node& parent, uint32_t mode, int* err) {
+std::shared_ptr<Node> MemFs::new_node(const fusex::Context& ctx, const Node& parent, uint32_t mode,
+                                      uint32_t umask, int* err) {
     uint32_t gid = ctx.gid;
+    std::optional<std::vector<std::byte>> default_acl;
     {
         std::shared_lock lock(parent.mu);
         // BSD group semantics in setgid directories, subdirectories inheriting the bit.
@@ -56,13 +59,21 @@ std::shared_ptr<Node> MemFs::new_node(const fusex::Context& ctx, const Node& par
             gid = parent.gid;
             if (S_ISDIR(mode)) mode |= S_ISGID;
         }
+        if (auto it = parent.xattrs.find(kAclDefault); it != parent.xattrs.end() && !S_ISLNK(mode))
+            default_acl = it->second;
     }
+    // A default ACL replaces the umask (the kernel leaves both to us: DONT_MASK).
+    std::optional<Acl> access_acl = default_acl ? Acl::parse(*default_acl) : std::nullopt;
+    if (access_acl) access_acl->mask_for_create(&mode);
+    else mode &= ~(umask & 0777);
     auto node = table_.create(mode);
     if (!node) {
         *err = ENOSPC;
         return nullptr;
     }
     std::unique_lock lock(node->mu);
+    if (access_acl && !access_acl->is_minimal()) node->xattrs.emplace(kAclAccess, access_acl->encode());
+    if (access_acl && S_ISDIR(mode)) node->xattrs.emplace(kAclDefault, *default_acl);
     node->uid = ctx.uid;
     node->gid = gid;
     node->atime = node->mtime = node->ctime = node->btime = now();
@@ -71,8 +82,8 @@ std::shared_ptr<Node> MemFs::new_node(const fusex::Context& ctx, const Node& par
 }
 
 std::shared_ptr<Node> MemFs::add_new_node(const fusex::Context& ctx, NodeId parent_ino, std::string_view name,
-                                          uint32_t mode, uint32_t rdev, std::string_view symlink_target,
-                                          int* err) {
+                                          uint32_t mode, uint32_t umask, uint32_t rdev,
+                                          std::string_view symlink_target, int* err) {
     if (name.size() > kNameMax) {
         *err = ENAMETOOLONG;
         return nullptr;
@@ -87,7 +98,7 @@ std::shared_ptr<Node> MemFs::add_new_node(const fusex::Context& ctx, NodeId pare
         *err = EEXIST;
         return nullptr;
     }
-    auto node = new_node(ctx, *parent, mode, err);
+    auto node = new_node(ctx, *parent, mode, umask, err);
     if (!node) return nullptr;
     {
         std::unique_lock lock(node->mu);
@@ -157,10 +168,10 @@ void MemFs::mknod(const fusex::MknodRequest& req, fusex::ReplyEntry reply) {
     default: return std::move(reply).error(EINVAL);
     }
     const bool device = S_ISCHR(mode) || S_ISBLK(mode);
-    mode = (mode & S_IFMT) | (mode & 07777 & ~req.umask);
+    mode &= S_IFMT | 07777;
     int err = 0;
     std::unique_lock tree(tree_mu_);
-    auto node = add_new_node(req.ctx, req.parent, req.name, mode, device ? req.rdev : 0, {}, &err);
+    auto node = add_new_node(req.ctx, req.parent, req.name, mode, req.umask, device ? req.rdev : 0, {}, &err);
     if (!node) return std::move(reply).error(err);
     fusex::Entry entry = locked_entry_of(*node);
     tree.unlock();
@@ -168,10 +179,10 @@ void MemFs::mknod(const fusex::MknodRequest& req, fusex::ReplyEntry reply) {
 }
 
 void MemFs::mkdir(const fusex::MkdirRequest& req, fusex::ReplyEntry reply) {
-    const uint32_t mode = S_IFDIR | (req.mode & 07777 & ~req.umask);
+    const uint32_t mode = S_IFDIR | (req.mode & 07777);
     int err = 0;
     std::unique_lock tree(tree_mu_);
-    auto node = add_new_node(req.ctx, req.parent, req.name, mode, 0, {}, &err);
+    auto node = add_new_node(req.ctx, req.parent, req.name, mode, req.umask, 0, {}, &err);
     if (!node) return std::move(reply).error(err);
     fusex::Entry entry = locked_entry_of(*node);
     tree.unlock();
@@ -183,7 +194,7 @@ void MemFs::symlink(const fusex::SymlinkRequest& req, fusex::ReplyEntry reply) {
     if (req.target.size() >= 4096) return std::move(reply).error(ENAMETOOLONG);
     int err = 0;
     std::unique_lock tree(tree_mu_);
-    auto node = add_new_node(req.ctx, req.parent, req.name, S_IFLNK | 0777, 0, req.target, &err);
+    auto node = add_new_node(req.ctx, req.parent, req.name, S_IFLNK | 0777, 0, 0, req.target, &err);
     if (!node) return std::move(reply).error(err);
     fusex::Entry entry = locked_entry_of(*node);
     tree.unlock();
@@ -356,7 +367,7 @@ void MemFs::rename(const fusex::RenameRequest& req, fusex::ReplyEmpty reply) {
 }
 
 void MemFs::create(const fusex::CreateRequest& req, fusex::ReplyCreate reply) {
-    const uint32_t mode = S_IFREG | (req.mode & 07777 & ~req.umask);
+    const uint32_t mode = S_IFREG | (req.mode & 07777);
     int err = 0;
     std::unique_lock tree(tree_mu_);
     std::shared_ptr<Node> node;
@@ -371,7 +382,7 @@ void MemFs::create(const fusex::CreateRequest& req, fusex::ReplyCreate reply) {
             table_.add_lookup(*node);
         }
     }
-    if (!node) node = add_new_node(req.ctx, req.parent, req.name, mode, 0, {}, &err);
+    if (!node) node = add_new_node(req.ctx, req.parent, req.name, mode, req.umask, 0, {}, &err);
     if (!node) return std::move(reply).error(err);
     table_.add_open(*node);
     fusex::Entry entry = locked_entry_of(*node);
@@ -385,13 +396,13 @@ void MemFs::tmpfile(const fusex::TmpfileRequest& req, fusex::ReplyCreate reply) 
     uint32_t mode = req.mode;
     if ((mode & S_IFMT) == 0) mode |= S_IFREG;
     if (!S_ISREG(mode)) return std::move(reply).error(EINVAL);
-    mode = S_IFREG | (mode & 07777 & ~req.umask);
+    mode = S_IFREG | (mode & 07777);
     int err = 0;
     std::shared_lock tree(tree_mu_);
     auto parent = directory(req.parent, &err);
     if (!parent) return std::move(reply).error(err);
     if (parent->nlink == 0) return std::move(reply).error(ENOENT);
-    auto node = new_node(req.ctx, *parent, mode, &err);
+    auto node = new_node(req.ctx, *parent, mode, req.umask, &err);
     if (!node) return std::move(reply).error(err);
     node->nlink = 0;  // nameless until linkat() gives it one
     table_.add_lookup(*node);

@@ -88,9 +88,13 @@ class MemFs final : public fusex::Filesystem {
     // owned by the caller, its lookup count already taken for the reply.
     // On failure returns nullptr with *err set.
     std::shared_ptr<Node> add_new_node(const fusex::Context& ctx, NodeId parent_ino, std::string_view name,
-                                       uint32_t mode, uint32_t rdev, std::string_view symlink_target, int* err);
-    // A node that belongs to no directory (O_TMPFILE).
-    std::shared_ptr<Node> new_node(const fusex::Context& ctx, const Node& parent, uint32_t mode, int* err);
+                                       uint32_t mode, uint32_t umask, uint32_t rdev,
+                                       std::string_view symlink_target, int* err);
+    // A node that belongs to no directory yet (or never: O_TMPFILE). Its mode
+    // is `mode` with the parent's default ACL applied, or else the umask; it
+    // inherits the group of a setgid parent.
+    std::shared_ptr<Node> new_node(const fusex::Context& ctx, const Node& parent, uint32_t mode, uint32_t umask,
+                                   int* err);
     // Requires tree_mu_: the directory `ino`, or nullptr with *err (ENOENT, ENOTDIR).
     std::shared_ptr<Node> directory(NodeId ino, int* err) const;
     // Requires tree_mu_: whether `ancestor` is `dir` or lies on its path to the root.
@@ -103,6 +107,9 @@ class MemFs final : public fusex::Filesystem {
     static void drop_privileges(Node& node);
     // O_TRUNC of open or create (atomic_o_trunc: no separate setattr comes).
     static void truncate_for_open(Node& node, const fusex::Context& ctx);
+    // setxattr of a system.posix_acl_* name; requires node.mu exclusively. 0 or an errno.
+    static int set_acl_locked(Node& node, std::string_view name, std::span<const std::byte> value,
+                              uint32_t setxattr_flags);
     // Whether reading now should update atime (relatime rules unless mounted otherwise).
     bool atime_due(const Node& node, const timespec& t) const;
 

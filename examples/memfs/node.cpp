@@ -2,6 +2,7 @@
 #include "node.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 
@@ -13,12 +14,34 @@ timespec now() {
     return t;
 }
 
-bool SpaceAccount::reserve(uint64_t chunks) {
-    uint64_t used = used_.load(std::memory_order_relaxed);
+bool SpaceAccount::try_reserve(uint64_t chunks) {
+    uint64_t used = used_.load();
     do {
         if (chunks > capacity_ || used > capacity_ - chunks) return false;
-    } while (!used_.compare_exchange_weak(used, used + chunks, std::memory_order_relaxed));
+    } while (!used_.compare_exchange_weak(used, used + chunks));
     return true;
+}
+
+bool SpaceAccount::reserve(uint64_t chunks) {
+    if (try_reserve(chunks)) return true;
+    if (pending_frees_.load() == 0) return false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+    std::unique_lock lock(wait_mu_);
+    ++waiters_;
+    bool ok = try_reserve(chunks);
+    while (!ok && released_.wait_until(lock, deadline) == std::cv_status::no_timeout) ok = try_reserve(chunks);
+    if (!ok) ok = try_reserve(chunks);
+    --waiters_;
+    return ok;
+}
+
+void SpaceAccount::release(uint64_t chunks) {
+    if (chunks == 0) return;
+    used_.fetch_sub(chunks);
+    if (waiters_.load() > 0) {
+        std::lock_guard lock(wait_mu_);
+        released_.notify_all();
+    }
 }
 
 // ---- FileData ----
@@ -224,12 +247,22 @@ void NodeTable::add_lookup(Node& node, uint64_t count) {
 
 void NodeTable::collect_if_unused(NodeId ino, std::shared_ptr<Node>& doomed) {
     auto it = nodes_.find(ino);
-    if (it == nodes_.end()) return;
-    const Node& n = *it->second;
-    if (n.lookups == 0 && n.opens == 0 && n.nlink.load() == 0) {
-        doomed = std::move(it->second);
-        nodes_.erase(it);
+    if (it != nodes_.end()) {
+        const Node& n = *it->second;
+        const bool deleted_and_closed = n.opens == 0 && n.nlink.load() == 0;
+        if (deleted_and_closed && n.lookups == 0) {
+            doomed = std::move(it->second);
+            nodes_.erase(it);
+            awaiting_forget_.erase(ino);
+        } else if (deleted_and_closed && n.is_reg()) {
+            awaiting_forget_.insert(ino);
+        } else {
+            awaiting_forget_.erase(ino);
+        }
+    } else {
+        awaiting_forget_.erase(ino);
     }
+    space_.set_pending_frees(awaiting_forget_.size());
 }
 
 // The doomed node is destroyed after the lock is dropped: freeing a large
@@ -263,6 +296,14 @@ void NodeTable::release_if_unused(NodeId ino) {
     std::shared_ptr<Node> doomed;
     std::lock_guard lock(mu_);
     collect_if_unused(ino, doomed);
+}
+
+std::vector<std::shared_ptr<Node>> NodeTable::awaiting_forget() const {
+    std::vector<std::shared_ptr<Node>> nodes;
+    std::lock_guard lock(mu_);
+    for (NodeId ino : awaiting_forget_)
+        if (auto it = nodes_.find(ino); it != nodes_.end()) nodes.push_back(it->second);
+    return nodes;
 }
 
 size_t NodeTable::count() const {

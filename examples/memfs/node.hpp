@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -15,7 +16,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
+
+#include <sys/stat.h>
 
 #include "fusex/types.hpp"
 
@@ -35,15 +39,26 @@ timespec now();
 class SpaceAccount {
   public:
     explicit SpaceAccount(uint64_t capacity_chunks) : capacity_(capacity_chunks) {}
-    // Takes `chunks` from the free space; false (nothing taken) when it is not there.
+    // Takes `chunks` from the free space; false (nothing taken) when it is not
+    // there. When full while deleted files wait for the kernel's FORGET (which
+    // travels apart from other requests and may lag behind them), waits a
+    // moment for their space before answering no.
     bool reserve(uint64_t chunks);
-    void release(uint64_t chunks) { used_.fetch_sub(chunks, std::memory_order_relaxed); }
+    void release(uint64_t chunks);
+    // How many deleted nodes only wait for FORGET to give their space back.
+    void set_pending_frees(size_t count) { pending_frees_.store(count); }
     uint64_t capacity() const { return capacity_; }
     uint64_t used() const { return used_.load(std::memory_order_relaxed); }
 
   private:
+    bool try_reserve(uint64_t chunks);
+
     const uint64_t capacity_;
     std::atomic<uint64_t> used_{0};
+    std::atomic<size_t> pending_frees_{0};
+    std::atomic<int> waiters_{0};
+    std::mutex wait_mu_;
+    std::condition_variable released_;
 };
 
 // The content of a regular file: a sparse map of fixed-size chunks. A chunk
@@ -135,9 +150,11 @@ using XattrMap = std::map<std::string, std::vector<std::byte>, std::less<>>;
 // One inode. Lock order (see MemFs): the tree lock, then at most one node's
 // `mu` (two only in copy_file_range, by ascending ino), then the table lock.
 struct Node {
-    Node(NodeId ino, uint32_t mode, SpaceAccount& space) : ino(ino), mode(mode), data(space) {}
+    Node(NodeId ino, uint32_t mode, SpaceAccount& space)
+        : ino(ino), file_type(mode & S_IFMT), mode(mode), data(space) {}
 
     const NodeId ino;
+    const uint32_t file_type;  // S_IFMT bits: readable without the lock
 
     // Guards the fields below up to `nlink`.
     mutable std::shared_mutex mu;
@@ -161,9 +178,9 @@ struct Node {
     uint64_t lookups = 0;  // references the kernel holds (entry replies minus forgets)
     uint64_t opens = 0;    // open file and directory handles
 
-    uint32_t type() const { return mode & S_IFMT; }
-    bool is_dir() const { return S_ISDIR(mode); }
-    bool is_reg() const { return S_ISREG(mode); }
+    uint32_t type() const { return file_type; }
+    bool is_dir() const { return S_ISDIR(file_type); }
+    bool is_reg() const { return S_ISREG(file_type); }
 };
 
 // Live nodes by id. A node stays while it has a name (nlink > 0), the kernel
@@ -186,15 +203,19 @@ class NodeTable {
 
     size_t count() const;
     uint64_t max_nodes() const { return max_nodes_; }
+    // Deleted, closed files whose FORGET has not come yet: as good as freed.
+    std::vector<std::shared_ptr<Node>> awaiting_forget() const;
 
   private:
-    // Requires mu_; moves the node out to `doomed` if unused.
+    // Requires mu_; moves the node out to `doomed` if unused, and keeps
+    // track of deleted nodes that only wait for FORGET.
     void collect_if_unused(NodeId ino, std::shared_ptr<Node>& doomed);
 
     SpaceAccount& space_;
     const uint64_t max_nodes_;
     mutable std::mutex mu_;
     std::unordered_map<NodeId, std::shared_ptr<Node>> nodes_;
+    std::unordered_set<NodeId> awaiting_forget_;
     NodeId next_ino_ = fusex::kRootNode;
 };
 

@@ -1,4 +1,5 @@
-// Extended attributes in the user., trusted. and security. namespaces.
+// Extended attributes in the user., trusted. and security. namespaces, and
+// the two POSIX ACL names of system.
 //
 // The kernel's VFS already enforces most xattr rules before FUSE sees a call
 // (trusted.* needs CAP_SYS_ADMIN, user.* needs read/write permission and
@@ -12,17 +13,25 @@
 #include <mutex>
 #include <string>
 
+#include "acl.hpp"
 #include "memfs.hpp"
 
 namespace memfs {
 
 namespace {
 
-enum class XattrSpace { User, Trusted, Security };
+enum class XattrSpace { User, Trusted, Security, Acl };
 
-// The namespace of `name`, or a positive errno: EOPNOTSUPP for prefixes ext4
-// does not store (system.* is ACLs, which FUSE maps itself), EINVAL for a bare prefix.
+// FUSE_SETXATTR_ACL_KILL_SGID: the caller may not keep S_ISGID while setting an ACL.
+constexpr uint32_t kSetxattrAclKillSgid = 1u << 0;
+
+// The namespace of `name`, or a positive errno: EOPNOTSUPP for names ext4
+// does not store (other system.* names), EINVAL for a bare prefix.
 int classify(std::string_view name, XattrSpace* space) {
+    if (name == kAclAccess || name == kAclDefault) {
+        *space = XattrSpace::Acl;
+        return 0;
+    }
     struct Prefix { std::string_view text; XattrSpace space; };
     static constexpr Prefix kPrefixes[] = {
         {"user.", XattrSpace::User}, {"trusted.", XattrSpace::Trusted}, {"security.", XattrSpace::Security}};
@@ -49,6 +58,11 @@ void MemFs::setxattr(const fusex::SetxattrRequest& req, fusex::ReplyEmpty reply)
     if (!node) return std::move(reply).error(ENOENT);
     std::unique_lock lock(node->mu);
     if (space == XattrSpace::User && !user_xattrs_allowed(*node)) return std::move(reply).error(EPERM);
+    if (space == XattrSpace::Acl) {
+        int err = set_acl_locked(*node, req.name, req.value, req.setxattr_flags);
+        lock.unlock();
+        return err ? std::move(reply).error(err) : std::move(reply).ok();
+    }
     auto it = node->xattrs.find(req.name);
     if ((req.flags & XATTR_CREATE) && it != node->xattrs.end()) return std::move(reply).error(EEXIST);
     if ((req.flags & XATTR_REPLACE) && it == node->xattrs.end()) return std::move(reply).error(ENODATA);
@@ -58,6 +72,25 @@ void MemFs::setxattr(const fusex::SetxattrRequest& req, fusex::ReplyEmpty reply)
     node->ctime = now();
     lock.unlock();
     std::move(reply).ok();
+}
+
+// setfacl: the mode's permission bits follow the access ACL, and an ACL that
+// says no more than the mode is not kept (what posix_acl_update_mode does).
+int MemFs::set_acl_locked(Node& node, std::string_view name, std::span<const std::byte> value,
+                          uint32_t setxattr_flags) {
+    auto acl = Acl::parse(value);
+    if (!acl) return EINVAL;
+    if (name == kAclDefault) {
+        if (!node.is_dir()) return EACCES;
+        node.xattrs.insert_or_assign(std::string(name), acl->encode());
+    } else {
+        node.mode = (node.mode & ~0777u) | acl->permission_bits();
+        if (!acl->is_minimal()) node.xattrs.insert_or_assign(std::string(name), acl->encode());
+        else if (auto it = node.xattrs.find(kAclAccess); it != node.xattrs.end()) node.xattrs.erase(it);
+        if (setxattr_flags & kSetxattrAclKillSgid) node.mode &= ~S_ISGID;
+    }
+    node.ctime = now();
+    return 0;
 }
 
 void MemFs::getxattr(const fusex::GetxattrRequest& req, fusex::ReplyXattr reply) {
