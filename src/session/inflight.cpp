@@ -1,8 +1,29 @@
 #include "session/inflight.hpp"
 
+#include <exception>
+
+#include "fusex/log.hpp"
 #include "protocol/abi.hpp"
 
 namespace fusex::detail {
+
+namespace {
+
+// User code run on a worker: an escaping exception would end the serving
+// thread (std::terminate), so it is logged like a throwing handler.
+void run_interrupt_callback(const std::function<void()>& cb, uint64_t unique) noexcept {
+    try {
+        cb();
+    } catch (const std::exception& e) {
+        log(LogLevel::Error, "on_interrupt callback of request %llu threw: %s",
+            static_cast<unsigned long long>(unique), e.what());
+    } catch (...) {
+        log(LogLevel::Error, "on_interrupt callback of request %llu threw a non-exception",
+            static_cast<unsigned long long>(unique));
+    }
+}
+
+}  // namespace
 
 InFlight* InFlightTable::acquire(uint64_t unique, uint32_t opcode, NodeId node, void* origin) {
     std::function<void()> superseded_callback;  // run outside the locks
@@ -45,7 +66,7 @@ InFlight* InFlightTable::acquire(uint64_t unique, uint32_t opcode, NodeId node, 
         slot->superseded.store(false, std::memory_order_relaxed);
         ++active_;
     }
-    if (superseded_callback) superseded_callback();
+    if (superseded_callback) run_interrupt_callback(superseded_callback, unique & ~abi::FUSE_UNIQUE_RESEND);
     return slot;
 }
 
@@ -87,7 +108,7 @@ bool InFlightTable::interrupt(uint64_t unique) {
         std::lock_guard slot_lock(found->mu);
         callback.swap(found->on_interrupt);
     }
-    if (callback) callback();
+    if (callback) run_interrupt_callback(callback, unique);
     return true;
 }
 

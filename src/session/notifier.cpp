@@ -3,7 +3,9 @@
 #include "fusex/notifier.hpp"
 
 #include <cerrno>
+#include <exception>
 
+#include "fusex/log.hpp"
 #include "fusex/session.hpp"
 #include "protocol/abi.hpp"
 #include "session/session_core.hpp"
@@ -60,7 +62,18 @@ int Notifier::store(NodeId node, uint64_t offset, std::span<const std::byte> dat
 
 int Notifier::retrieve(NodeId node, uint64_t offset, uint32_t size, RetrieveCallback done) {
     auto& core = session_.core();
-    uint64_t id = core.register_retrieve(std::move(done));
+    // Runs on the worker that reads the NOTIFY_REPLY: keep a throwing
+    // callback from ending that thread.
+    uint64_t id = core.register_retrieve([done = std::move(done)](uint64_t off, std::span<const std::byte> data) {
+        if (!done) return;
+        try {
+            done(off, data);
+        } catch (const std::exception& e) {
+            log(LogLevel::Error, "retrieve callback threw: %s", e.what());
+        } catch (...) {
+            log(LogLevel::Error, "retrieve callback threw a non-exception");
+        }
+    });
     abi::fuse_notify_retrieve_out out{};
     out.notify_unique = id;
     out.nodeid = node;

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <thread>
 
+#include "flat_fs.hpp"
 #include "raw_session.hpp"
 #include "slow_fs.hpp"
 
@@ -109,6 +110,34 @@ TEST_F(EarlyInterrupt, RacingRequestAndInterruptNeverLoseTheInterrupt) {
         }
     }
     EXPECT_EQ(lost, 0) << "interrupts lost out of " << kRounds;
+}
+
+// A handler whose interrupt callback throws: the exception stays in the
+// worker that read the INTERRUPT (logged), the request is still answerable.
+class ThrowingCallbackFs : public FlatFs {
+  public:
+    void read(const ReadRequest&, ReplyData reply) override {
+        reply.on_interrupt([] { throw std::runtime_error("callback bug"); });
+        parked.emplace(std::move(reply));
+    }
+    std::optional<ReplyData> parked;
+};
+
+TEST(EarlyInterruptCallback, ThrowingCallbackDoesNotEscapeTheWorker) {
+    ThrowingCallbackFs fs;
+    NodeId f = fs.add("f", "abc");
+    RawSession raw(fs);
+    ASSERT_TRUE(raw.init());
+    raw.handle(read_request(700, f, 0, 10));
+    ASSERT_TRUE(fs.parked);
+    EXPECT_NO_THROW(raw.handle(interrupt_request(700)));
+    EXPECT_TRUE(fs.parked->interrupted());
+    std::move(*fs.parked).error(EINTR);
+    fs.parked.reset();
+    auto m = raw.next();
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->header.unique, 700u);
+    EXPECT_EQ(m->header.error, -EINTR);
 }
 
 }  // namespace

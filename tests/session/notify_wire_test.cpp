@@ -132,5 +132,13 @@ TEST_F(NotifyWire, RetrieveRepliesFindTheirOwnCallbacks) {
     EXPECT_FALSE(raw.next(50ms)) << "NOTIFY_REPLY takes no answer";
 }
 
+TEST_F(NotifyWire, ThrowingRetrieveCallbackDoesNotEscapeTheWorker) {
+    ASSERT_EQ(notifier().retrieve(4, 0, 10, [](uint64_t, std::span<const std::byte>) {
+        throw std::runtime_error("callback bug");
+    }), 0);
+    auto r = body_of<abi::fuse_notify_retrieve_out>(expect_notify(abi::FUSE_NOTIFY_RETRIEVE));
+    EXPECT_NO_THROW(raw.handle(notify_reply_request(r.notify_unique, 4, 0, "data")));
+}
+
 }  // namespace
 }  // namespace fusex::test
