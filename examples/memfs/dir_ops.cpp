@@ -128,7 +128,8 @@ void MemFs::lookup(const fusex::LookupRequest& req, fusex::ReplyEntry reply) {
         } else {
             node = self;
         }
-        if (!node) return std::move(reply).error(ESTALE);
+        // The kernel asks only after evicting its inode: a deleted node is gone for good then.
+        if (!node || node->nlink == 0) return std::move(reply).error(ESTALE);
     } else {
         if (req.name.size() > kNameMax) return std::move(reply).error(ENAMETOOLONG);
         int err = 0;
