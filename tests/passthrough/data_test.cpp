@@ -100,5 +100,22 @@ class CacheAlwaysTest : public PassthroughTest {
 
 TEST_F(CacheAlwaysTest, DataRoundTrip) { check_round_trip(m(), s()); }
 
+// The same data path over each of fusex's transports.
+class TransportTest : public PassthroughTest, public ::testing::WithParamInterface<const char*> {
+    std::vector<std::string> daemon_options() const override {
+        return {"-o", std::string("transport=") + GetParam()};
+    }
+};
+
+TEST_P(TransportTest, DataRoundTripAndListing) {
+    check_round_trip(m(), s());
+    for (int i = 0; i < 50; ++i) ASSERT_TRUE(write_file(m("f" + std::to_string(i)), "x"));
+    auto listed = list_dir(m());
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(listed->size(), 52u);  // big, from-source and the 50
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, TransportTest, ::testing::Values("readv", "splice", "uring"));
+
 }  // namespace
 }  // namespace fusex::test
