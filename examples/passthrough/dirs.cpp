@@ -13,6 +13,7 @@ namespace passthrough {
 using namespace fusex;
 
 void PassthroughFs::opendir(const OpendirRequest& req, ReplyOpen reply) {
+    first_request();
     int fd = openat(inodes_.get(req.node).fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return std::move(reply).error(errno);
     DIR* dir = fdopendir(fd);

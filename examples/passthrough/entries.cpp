@@ -24,6 +24,7 @@ int stat_inode(const Inode& inode, struct stat& st) {
 }  // namespace
 
 void PassthroughFs::lookup(const LookupRequest& req, ReplyEntry reply) {
+    first_request();
     Entry e;
     int r = lookup_entry(inodes_.get(req.parent), req.name, e);
     if (r == -ENOENT && options_.timeout > 0) {
@@ -48,6 +49,7 @@ void PassthroughFs::batch_forget(const BatchForgetRequest& req) {
 }
 
 void PassthroughFs::getattr(const GetattrRequest& req, ReplyAttr reply) {
+    first_request();
     struct stat st {};
     if (int r = stat_inode(inodes_.get(req.node), st); r < 0) return std::move(reply).error(-r);
     std::move(reply).attr(Attr::from_stat(st), options_.timeout);
@@ -201,6 +203,7 @@ void PassthroughFs::rename(const RenameRequest& req, ReplyEmpty reply) {
 }
 
 void PassthroughFs::statfs(const StatfsRequest& req, ReplyStatfs reply) {
+    first_request();
     struct statvfs sv {};
     if (fstatvfs(inodes_.get(req.node).fd, &sv) != 0) return std::move(reply).error(errno);
     StatFs s;

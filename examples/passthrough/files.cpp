@@ -76,6 +76,7 @@ void attach_backing(int id, FileHandle& h, OpenResult& r) {
 }  // namespace
 
 void PassthroughFs::open(const OpenRequest& req, ReplyOpen reply) {
+    first_request();
     Inode& inode = inodes_.get(req.node);
     int fd = ::open(ProcPath(inode.fd).c_str(), reopen_flags(req.flags));
     if (fd < 0) return std::move(reply).error(errno);

@@ -86,9 +86,12 @@ int main(int argc, char** argv) {
         cl.mount.fsname = realpath(source.c_str(), resolved) ? resolved : source;
     }
     if (cl.mount.subtype.empty()) cl.mount.subtype = "passthrough";
+    // Absolute now: later the daemon runs in / and must not stat its own mount.
+    std::string mountpoint = cl.positional[1];
+    if (char resolved[PATH_MAX]; realpath(mountpoint.c_str(), resolved)) mountpoint = resolved;
     try {
-        passthrough::PassthroughFs fs(options, root_fd);
-        return fusex::serve(fs, cl, cl.positional[1], kProg);
+        passthrough::PassthroughFs fs(options, root_fd, mountpoint);
+        return fusex::serve(fs, cl, mountpoint, kProg);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s: %s\n", kProg, e.what());
         return 1;

@@ -5,16 +5,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "fusex/log.hpp"
 #include "fusex/session.hpp"
 #include "names.hpp"
+#include "readahead.hpp"
 
 namespace passthrough {
 
 using namespace fusex;
 
-PassthroughFs::PassthroughFs(const Options& options, int root_fd)
-    : options_(options), inodes_(root_fd), chown_new_(geteuid() == 0) {}
+PassthroughFs::PassthroughFs(const Options& options, int root_fd, std::string mountpoint)
+    : options_(options), inodes_(root_fd), mountpoint_(std::move(mountpoint)), chown_new_(geteuid() == 0) {}
 
 void PassthroughFs::init(InitConfig& c) {
     // POSIX locks stay local to the kernel (a lock owner spans descriptors,
@@ -48,6 +51,14 @@ void PassthroughFs::init(InitConfig& c) {
         if (passthrough_) log(LogLevel::Warning, "-o writeback is ignored with -o passthrough");
         else writeback_ = c.enable(cap::kWritebackCache);
     }
+}
+
+void PassthroughFs::tune_mount() {
+    // Direct I/O and kernel passthrough never read ahead through FUSE.
+    if (options_.cache == CacheMode::Never || passthrough_ || mountpoint_.empty()) return;
+    constexpr uint32_t kReadaheadKib = 1024;  // one READ of max_pages (256 pages)
+    if (int err = raise_readahead(mountpoint_, kReadaheadKib); err != 0)
+        log(LogLevel::Debug, "readahead of %s left as the kernel set it: %s", mountpoint_.c_str(), strerror(err));
 }
 
 Entry PassthroughFs::make_entry(const Inode& inode, const struct stat& st) const {

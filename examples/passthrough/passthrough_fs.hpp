@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "fusex/filesystem.hpp"
@@ -24,8 +25,9 @@ namespace passthrough {
 
 class PassthroughFs : public fusex::Filesystem {
   public:
-    // root_fd: O_PATH descriptor of the source directory (ownership taken).
-    PassthroughFs(const Options& options, int root_fd);
+    // root_fd: O_PATH descriptor of the source directory (ownership taken);
+    // mountpoint: absolute, for tuning the mount once it is up.
+    PassthroughFs(const Options& options, int root_fd, std::string mountpoint);
 
     void init(fusex::InitConfig& config) override;
 
@@ -86,6 +88,13 @@ class PassthroughFs : public fusex::Filesystem {
     void reply_new_entry(Inode& parent, std::string_view name, const fusex::Context& ctx,
                          fusex::ReplyEntry reply);
 
+    // Called by the handlers a first request can reach: the kernel has taken
+    // the INIT reply by then, so the mount can be tuned.
+    void first_request() {
+        std::call_once(first_request_done_, [this] { tune_mount(); });
+    }
+    void tune_mount();
+
     // Kernel passthrough: share one backing id per inode across its opens.
     int acquire_backing(Inode& inode, int fd);
     void release_backing(Inode& inode);
@@ -95,6 +104,8 @@ class PassthroughFs : public fusex::Filesystem {
 
     Options options_;
     InodeTable inodes_;
+    std::string mountpoint_;
+    std::once_flag first_request_done_;
     bool writeback_ = false;       // in force after INIT
     bool passthrough_ = false;     // in force after INIT
     bool chown_new_ = false;       // daemon is root: created objects go to the caller
