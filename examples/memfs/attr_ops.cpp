@@ -170,7 +170,10 @@ void MemFs::readlink(const fusex::ReadlinkRequest& req, fusex::ReplyReadlink rep
     auto node = table_.get(req.node);
     if (!node) return std::move(reply).error(ENOENT);
     if (!S_ISLNK(node->type())) return std::move(reply).error(EINVAL);
-    std::shared_lock lock(node->mu);
+    // Following or reading a link is an access, as on ext4.
+    std::unique_lock lock(node->mu);
+    const timespec t = now();
+    if (atime_due(*node, t)) node->atime = t;
     const std::string target = node->symlink_target;
     lock.unlock();
     std::move(reply).target(target);
