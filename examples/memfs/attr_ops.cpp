@@ -63,9 +63,10 @@ bool MemFs::atime_due(const Node& node, const timespec& t) const {
            t.tv_sec - node.atime.tv_sec >= 24 * 3600;
 }
 
-void MemFs::drop_privileges(Node& node) {
+void MemFs::drop_privileges(Node& node, const fusex::Context& ctx) {
     node.mode &= ~S_ISUID;
-    if ((node.mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) node.mode &= ~S_ISGID;
+    const bool outside_group = ctx.uid != 0 && ctx.gid != node.gid;
+    if ((node.mode & S_IXGRP) || outside_group) node.mode &= ~S_ISGID;
     node.xattrs.erase("security.capability");
 }
 
@@ -150,10 +151,11 @@ void MemFs::setattr(const fusex::SetattrRequest& req, fusex::ReplyAttr reply) {
             }
         }
     }
+    // Sent with chown and with truncate by an unprivileged caller
+    // (handle_killpriv_v2); judged against the group before the change.
+    if (req.has(fusex::kSetKillSuidgid)) drop_privileges(*node, req.ctx);
     if (req.has(fusex::kSetUid)) node->uid = req.uid;
     if (req.has(fusex::kSetGid)) node->gid = req.gid;
-    // Sent with chown and with truncate by an unprivileged caller (handle_killpriv_v2).
-    if (req.has(fusex::kSetKillSuidgid)) drop_privileges(*node);
     if (req.has(fusex::kSetAtimeNow)) node->atime = t;
     else if (req.has(fusex::kSetAtime)) node->atime = req.atime;
     if (req.has(fusex::kSetMtimeNow)) node->mtime = t;

@@ -26,7 +26,7 @@ void MemFs::truncate_for_open(Node& node, const fusex::Context& ctx) {
     node.data.resize(0);
     node.mtime = node.ctime = now();
     // The request does not say whether the caller has CAP_FSETID; root stands in for it.
-    if (ctx.uid != 0) drop_privileges(node);
+    if (ctx.uid != 0) drop_privileges(node, ctx);
 }
 
 void MemFs::open(const fusex::OpenRequest& req, fusex::ReplyOpen reply) {
@@ -82,7 +82,7 @@ void MemFs::write(const fusex::WriteRequest& req, fusex::ReplyWrite reply) {
     if (int err = node->data.write(req.offset, data)) return std::move(reply).error(err);
     // With writeback caching the kernel keeps mtime/ctime and sends them in setattr.
     if (!writeback_) node->mtime = node->ctime = now();
-    if (req.kill_suidgid) drop_privileges(*node);
+    if (req.kill_suidgid) drop_privileges(*node, req.ctx);
     lock.unlock();
     std::move(reply).written(data.size());
 }
@@ -109,7 +109,7 @@ void MemFs::fallocate(const fusex::FallocateRequest& req, fusex::ReplyEmpty repl
     else err = node->data.allocate(req.offset, req.length, keep_size);
     if (err) return std::move(reply).error(err);
     if (punch || zero || node->data.size() != old_size) node->mtime = node->ctime = now();
-    if (req.ctx.uid != 0) drop_privileges(*node);
+    if (req.ctx.uid != 0) drop_privileges(*node, req.ctx);
     lock.unlock();
     std::move(reply).ok();
 }
@@ -155,7 +155,7 @@ void MemFs::copy_file_range(const fusex::CopyFileRangeRequest& req, fusex::Reply
         if (int err = out->data.write(req.off_out, std::span<const std::byte>(buffer.get(), count)))
             return std::move(reply).error(err);
         out->mtime = out->ctime = now();
-        if (req.ctx.uid != 0) drop_privileges(*out);
+        if (req.ctx.uid != 0) drop_privileges(*out, req.ctx);
     }
     if (in_lock.owns_lock()) in_lock.unlock();
     out_lock.unlock();

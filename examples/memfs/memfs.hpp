@@ -102,9 +102,10 @@ class MemFs final : public fusex::Filesystem {
     // Requires tree_mu_ exclusively: parent's mtime/ctime and size after a change of entries.
     void touch_directory(Node& dir, int subdir_delta);
     // Requires the node's unique lock: what a write by an unprivileged caller
-    // (or a chown) strips, as the Linux VFS does: S_ISUID, S_ISGID if group
-    // executable, and file capabilities.
-    static void drop_privileges(Node& node);
+    // (or a chown) strips, as the Linux VFS does: S_ISUID, file capabilities,
+    // and S_ISGID if group executable or if the caller is outside the file's
+    // group (judged by the primary group: FUSE does not send the others).
+    static void drop_privileges(Node& node, const fusex::Context& ctx);
     // O_TRUNC of open or create (atomic_o_trunc: no separate setattr comes).
     static void truncate_for_open(Node& node, const fusex::Context& ctx);
     // setxattr of a system.posix_acl_* name; requires node.mu exclusively. 0 or an errno.
