@@ -34,9 +34,15 @@ void MemFs::open(const fusex::OpenRequest& req, fusex::ReplyOpen reply) {
     if (!node) return std::move(reply).error(ENOENT);
     if (node->is_dir()) return std::move(reply).error(EISDIR);
     if (req.flags & O_TRUNC) truncate_for_open(*node, req.ctx);
-    table_.add_open(*node);
     fusex::OpenResult opened;
-    opened.keep_cache = true;  // every change passes through this kernel's page cache
+    {
+        // Every change passes through this kernel's page cache, so it may
+        // stay, except when a read should update atime: reads served from
+        // the cache never reach memfs.
+        std::shared_lock lock(node->mu);
+        opened.keep_cache = !atime_due(*node, now());
+    }
+    table_.add_open(*node);
     std::move(reply).opened(opened);
 }
 
