@@ -96,30 +96,33 @@ ssize_t SpliceTransport::receive(std::span<std::byte> buf) {
     const size_t len = static_cast<size_t>(n);
     constexpr size_t kHeader = sizeof(abi::fuse_in_header);
     constexpr size_t kWriteHead = kHeader + sizeof(abi::fuse_write_in);
-    if (len < kHeader || len > buf.size() || !pipe_.read_exact(buf.data(), kHeader)) {
+    if (len < kHeader || len > buf.size()) {
         pipe_.drain();
         return -EIO;
     }
-    size_t have = kHeader;
-    const auto* h = reinterpret_cast<const abi::fuse_in_header*>(buf.data());
-    if (write_splice_min_ && h->opcode == abi::FUSE_WRITE && len >= kWriteHead + write_splice_min_) {
-        if (!pipe_.read_exact(buf.data() + have, kWriteHead - have)) {
-            pipe_.drain();
-            return -EIO;
-        }
-        have = kWriteHead;
+    // Only a message this large may be a WRITE whose payload stays in the
+    // pipe: read its headers first. Everything else is read in one go.
+    const bool maybe_spliced = write_splice_min_ && len >= kWriteHead + write_splice_min_;
+    const size_t first = maybe_spliced ? kWriteHead : len;
+    if (!pipe_.read_exact(buf.data(), first)) {
+        pipe_.drain();
+        return -EIO;
+    }
+    if (maybe_spliced) {
+        abi::fuse_in_header h;
         abi::fuse_write_in in;
+        std::memcpy(&h, buf.data(), sizeof h);
         std::memcpy(&in, buf.data() + kHeader, sizeof in);
-        if (in.size == len - kWriteHead) {
-            // The bytes after the header stay in the pipe; the decoder sees
-            // the right lengths and prepare_write() hides the stale buffer.
+        if (h.opcode == abi::FUSE_WRITE && in.size == len - kWriteHead) {
+            // The payload stays in the pipe; the decoder sees the right
+            // lengths and prepare_write() hides the stale buffer behind them.
             payload_.arm(in.size);
             return n;
         }
-    }
-    if (!pipe_.read_exact(buf.data() + have, len - have)) {
-        pipe_.drain();
-        return -EIO;
+        if (!pipe_.read_exact(buf.data() + first, len - first)) {
+            pipe_.drain();
+            return -EIO;
+        }
     }
     return n;
 }
