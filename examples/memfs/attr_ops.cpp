@@ -129,7 +129,6 @@ void MemFs::statx(const fusex::StatxRequest& req, fusex::ReplyStatx reply) {
 }
 
 void MemFs::setattr(const fusex::SetattrRequest& req, fusex::ReplyAttr reply) {
-    using fusex::SetattrField;
     auto node = table_.get(req.node);
     if (!node) return std::move(reply).error(ENOENT);
     std::unique_lock lock(node->mu);
