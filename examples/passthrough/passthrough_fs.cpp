@@ -92,7 +92,13 @@ int PassthroughFs::lookup_entry(Inode& parent, std::string_view name_view, Entry
         }
     }
     int fd = openat(parent.fd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return -errno;
+    if (fd < 0) {
+        int err = errno;
+        if ((err == EMFILE || err == ENFILE) && !fd_limit_warned_.exchange(true))
+            log(LogLevel::Warning, "out of file descriptors (one is held per inode the kernel knows): "
+                                   "raise RLIMIT_NOFILE for more files in use at once");
+        return -err;
+    }
     // Stat the descriptor itself: the name may have changed meanwhile.
     if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) {
         int err = errno;

@@ -110,6 +110,7 @@ class PassthroughFs : public fusex::Filesystem {
     bool passthrough_ = false;     // in force after INIT
     bool chown_new_ = false;       // daemon is root: created objects go to the caller
     std::atomic<bool> backing_warned_{false};
+    std::atomic<bool> fd_limit_warned_{false};
 };
 
 }  // namespace passthrough
