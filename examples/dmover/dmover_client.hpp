@@ -16,7 +16,9 @@
 //      than records accepts only those (a short write).
 //   3. read() returns struct dmover_completion records, as many as are ready
 //      and fit; with none ready it blocks (EAGAIN with O_NONBLOCK).
-//   Lengths that are not a whole number of records fail with EINVAL; read or
+//   Lengths that are not a whole number of records fail with EINVAL (unless
+//   they hold at least 64 whole records, of which no call takes more anyway:
+//   the kernel cuts large transfers at arbitrary byte counts); read or
 //   write before SETFUNC fails with ENXIO. poll() reports POLLIN when a
 //   completion is ready and POLLOUT when a slot is free.
 //   close() returns once the daemon has stopped touching the caller's memory.
@@ -92,6 +94,7 @@ struct dmover_setfunc {
 
 #include <cerrno>
 #include <cstddef>
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <span>
@@ -208,17 +211,16 @@ class Device {
     void run(std::span<const dmover_request> requests,
              const std::function<void(const dmover_completion&)>& done,
              size_t depth = DMOVER_MAX_INFLIGHT) {
+        depth = std::clamp<size_t>(depth, 1, DMOVER_MAX_INFLIGHT);
         size_t next = 0, in_flight = 0;
         dmover_completion batch[DMOVER_MAX_INFLIGHT];
         while (next < requests.size() || in_flight > 0) {
-            size_t room = depth - in_flight;
-            if (next < requests.size() && room > 0) {
-                size_t n = std::min(room, requests.size() - next);
-                size_t accepted = submit(requests.subspan(next, n));
+            if (next < requests.size() && in_flight < depth) {
+                size_t accepted = submit(requests.subspan(next, std::min(depth - in_flight, requests.size() - next)));
                 next += accepted;
                 in_flight += accepted;
-                if (accepted == n && next < requests.size() && in_flight < depth) continue;
             }
+            // Blocks until at least one completes, then takes all that are ready.
             size_t got = reap(std::span<dmover_completion>(batch, std::min<size_t>(in_flight, DMOVER_MAX_INFLIGHT)));
             for (size_t i = 0; i < got; ++i) done(batch[i]);
             in_flight -= got;

@@ -140,6 +140,21 @@ TEST(DeviceMount, SetfuncAndLengthErrors) {
     close(fd);
 }
 
+TEST(DeviceMount, HugeWriteAndReadAreShortNotEinval) {
+    DmoverMount m;
+    DMOVER_REQUIRE_MOUNT(m);
+    dmover::Device dev(m.device(), "zero");
+    std::vector<unsigned char> mem(64);
+    std::vector<iovec> iov = {{mem.data(), mem.size()}};
+    // 2 MiB of records: the kernel splits it at max_write, inside a record.
+    std::vector<dmover_request> reqs((2 << 20) / sizeof(dmover_request) + 1, zero_request(0, iov));
+    EXPECT_EQ(dev.submit(reqs), DMOVER_MAX_INFLIGHT);
+    std::vector<dmover_completion> done((2 << 20) / sizeof(dmover_completion) + 1);
+    size_t got = 0;
+    while (got < DMOVER_MAX_INFLIGHT) got += dev.reap(std::span(done).subspan(got));
+    EXPECT_EQ(got, DMOVER_MAX_INFLIGHT);
+}
+
 TEST(DeviceMount, BadRequestsFailAloneAndDaemonSurvives) {
     DmoverMount m;
     DMOVER_REQUIRE_MOUNT(m);
@@ -320,6 +335,23 @@ TEST(DeviceMount, ManyConcurrentSessions) {
         ASSERT_EQ(r.wait_for(std::chrono::seconds(60)), std::future_status::ready);
         EXPECT_EQ(r.get(), "");
     }
+}
+
+TEST(DeviceMount, SubmittingThreadMayExitBeforeCompletion) {
+    DmoverMount m;
+    DMOVER_REQUIRE_MOUNT(m);
+    dmover::Device dev(m.device(), "fill8");
+    std::vector<unsigned char> mem(8 << 20, 0);
+    std::vector<iovec> iov = {{mem.data(), mem.size()}};
+    dmover_request r{};
+    r.immediate = 0x77;
+    r.out = buffer_of(iov);
+    // FUSE names the calling thread; the work must still reach its process.
+    std::thread([&] { ASSERT_EQ(dev.submit(std::span(&r, 1)), 1u); }).join();
+    dmover_completion c{};
+    ASSERT_EQ(dev.reap(std::span(&c, 1)), 1u);
+    EXPECT_EQ(c.error, 0);
+    EXPECT_EQ(mem, std::vector<unsigned char>(mem.size(), 0x77));
 }
 
 }  // namespace

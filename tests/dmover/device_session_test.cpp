@@ -97,6 +97,18 @@ TEST(DeviceSession, PartialRecordsAreEinval) {
     EXPECT_EQ(h.submitted(), 0u);
 }
 
+TEST(DeviceSession, PartialRecordBeyondDepthIsTheKernelsCut) {
+    Harness h(4);
+    std::vector<std::byte> bytes(kReq * 5 + 100);  // as a split large write
+    auto st = std::make_shared<FakeState>();
+    h.dev->write(bytes, 1, false, FakeReply(st));
+    EXPECT_EQ(st->answer.written, 4 * kReq);
+    h.complete(4);
+    auto rd = std::make_shared<FakeState>();
+    h.dev->read(uint32_t(kDone * 4 + 5), false, FakeReply(rd));
+    EXPECT_EQ(rd->answer.completions.size(), 4u);
+}
+
 TEST(DeviceSession, AcceptsUpToDepthThenShortWrite) {
     Harness h;
     auto w = h.write(40);
