@@ -101,7 +101,12 @@ TEST_P(MemfsConcurrencyTest, ReaddirStableUnderConcurrentChange) {
         }
     } joiner{churn, stop};
 
+    long last_ops = 0;
     for (int round = 0; round < 6; ++round) {
+        // Let the churn make progress between listings (on a loaded machine
+        // the listing could otherwise finish before the churn starts).
+        for (int i = 0; i < 400 && churn_ops->load() < last_ops + 20; ++i) std::this_thread::sleep_for(5ms);
+        last_ops = churn_ops->load();
         auto names = list_dir(dir);
         ASSERT_TRUE(names) << strerror(errno);
         std::map<std::string, int> seen;
