@@ -71,8 +71,8 @@ class UringQueue final : public Transport {
         uint32_t opcode = 0;
         uint32_t request_payload = 0;  // bytes of the request in `payload`
         bool in_handler = false;       // its handler may still read the request
-        std::vector<std::byte> deferred;  // reply body held back while it is
-        size_t reply_size = 0;            // (reply body size)
+        std::vector<std::byte> deferred;  // reply body held back (see claim)
+        size_t reply_size = 0;
         bool use_deferred = false;
         int register_retries = 0;
     };
@@ -85,9 +85,11 @@ class UringQueue final : public Transport {
     void finish_current();
     ssize_t present(size_t index);
     void on_completion(uint64_t user_data, int res);
-    // The entry waiting for the reply to `unique`, now marked replied; its
-    // reply body goes to *body (payload or deferred buffer).
-    Entry* claim(uint64_t unique, std::byte** body);
+    // The entry waiting for the reply to `unique`, now marked replied.
+    Entry* claim(uint64_t unique);
+    // Where a reply body of `size` bytes goes: the payload buffer, or while
+    // the handler may still read its request from there, a side buffer.
+    static std::byte* body_for(Entry& e, size_t size);
     void commit(Entry& e, size_t body_size, int error);
 
     int fd_;
@@ -325,18 +327,22 @@ ssize_t UringQueue::receive(std::span<std::byte>) {
     }
 }
 
-UringQueue::Entry* UringQueue::claim(uint64_t unique, std::byte** body) {
+UringQueue::Entry* UringQueue::claim(uint64_t unique) {
     for (Entry& e : entries_) {
         if (e.state != State::WithUs || e.unique != unique) continue;
         e.state = State::Replied;
         // The handler may still read its request (names, write data) from
-        // the payload buffer: hold the reply back until it returns.
+        // the payload buffer: then the reply waits aside until it returns.
         e.use_deferred = e.in_handler && e.request_payload > 0;
-        if (e.use_deferred && e.deferred.size() < payload_size_) e.deferred.resize(payload_size_);
-        *body = e.use_deferred ? e.deferred.data() : e.payload;
         return &e;
     }
     return nullptr;
+}
+
+std::byte* UringQueue::body_for(Entry& e, size_t size) {
+    if (!e.use_deferred) return e.payload;
+    if (e.deferred.size() < size) e.deferred.resize((size + kPage - 1) / kPage * kPage);
+    return e.deferred.data();
 }
 
 void UringQueue::commit(Entry& e, size_t body_size, int error) {
@@ -359,11 +365,10 @@ int UringQueue::send(const iovec* iov, int count) {
     abi::fuse_out_header out;
     std::memcpy(&out, iov[0].iov_base, sizeof out);
     if (out.unique == 0) return -EINVAL;  // notifications go through /dev/fuse
-    std::byte* body = nullptr;
     Entry* e;
     {
         std::lock_guard lock(mu_);
-        e = claim(out.unique, &body);
+        e = claim(out.unique);
     }
     if (!e) return -ENOENT;
     size_t size = iov_length(iov, count) - iov[0].iov_len;
@@ -371,7 +376,7 @@ int UringQueue::send(const iovec* iov, int count) {
         commit(*e, 0, -EIO);
         return -E2BIG;
     }
-    std::byte* p = body;
+    std::byte* p = body_for(*e, size);
     for (int i = 1; i < count; ++i) {
         std::memmove(p, iov[i].iov_base, iov[i].iov_len);  // may overlap the request
         p += iov[i].iov_len;
@@ -383,17 +388,16 @@ int UringQueue::send(const iovec* iov, int count) {
 int UringQueue::send_from_fd(const iovec* head, int head_count, int fd, uint64_t offset, size_t size) {
     abi::fuse_out_header out;
     std::memcpy(&out, head[0].iov_base, sizeof out);
-    std::byte* body = nullptr;
     Entry* e;
     {
         std::lock_guard lock(mu_);
-        e = claim(out.unique, &body);
+        e = claim(out.unique);
     }
     if (!e) return -ENOENT;
     // The file data is read straight into the payload buffer: one copy.
     size_t head_size = iov_length(head, head_count) - head[0].iov_len;
     if (head_size + size > payload_size_) size = payload_size_ - std::min(head_size, payload_size_);
-    std::byte* p = body;
+    std::byte* p = body_for(*e, head_size + size);
     for (int i = 1; i < head_count; ++i) {
         std::memmove(p, head[i].iov_base, head[i].iov_len);
         p += head[i].iov_len;
