@@ -43,7 +43,10 @@ bool wait_child(int pid, int timeout_ms) {
 
 }  // namespace
 
-DmoverMount::DmoverMount(int watchdog_seconds, const std::string& extra_options) {
+DmoverMount::DmoverMount(int watchdog_seconds, const std::string& options) {
+    // DMOVER_TEST_OPTIONS=transport=splice (say) runs every mount test so.
+    std::string extra_options = options;
+    if (extra_options.empty() && getenv("DMOVER_TEST_OPTIONS")) extra_options = getenv("DMOVER_TEST_OPTIONS");
     if (access(DMOVER_DAEMON_PATH, X_OK) != 0) {
         skip_reason_ = std::string("no daemon at ") + DMOVER_DAEMON_PATH;
         return;
