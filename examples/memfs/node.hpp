@@ -70,8 +70,8 @@ using XattrMap = std::map<std::string, std::vector<std::byte>, std::less<>>;
 // One inode. Lock order (see MemFs): the tree lock, then at most one node's
 // `mu` (two only in copy_file_range, by ascending ino), then the table lock.
 struct Node {
-    Node(NodeId ino, uint32_t mode, SpaceAccount& space)
-        : ino(ino), file_type(mode & S_IFMT), mode(mode), data(space) {}
+    Node(NodeId id, uint32_t initial_mode, SpaceAccount& space)
+        : ino(id), file_type(initial_mode & S_IFMT), mode(initial_mode), data(space) {}
 
     const NodeId ino;
     const uint32_t file_type;  // S_IFMT bits: readable without the lock
