@@ -36,6 +36,10 @@ SessionCore::SessionCore(Filesystem& fs, SessionOptions options) : fs_(fs), opti
 }
 
 SessionCore::~SessionCore() {
+    for (auto& w : retired_) {
+        w->transport.reset();
+        if (w->owns_fd) ::close(w->fd);
+    }
     if (fd_ >= 0) ::close(fd_);
 }
 

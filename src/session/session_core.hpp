@@ -130,6 +130,9 @@ class SessionCore final : public ReplyChannel {
     std::mutex pool_mu_;
     std::condition_variable pool_cv_;
     std::vector<std::unique_ptr<Worker>> workers_;
+    // Workers run() has joined. A reply answered after the end still goes to
+    // the transport (and fd) its request came from: both live until the core.
+    std::vector<std::unique_ptr<Worker>> retired_;
     std::atomic<unsigned> idle_{0};
     std::atomic<unsigned> live_workers_{0};
     int end_error_ = 0;  // first fatal device error, reported by run()

@@ -151,10 +151,11 @@ int SessionCore::run() {
     std::vector<std::unique_ptr<Worker>> done;
     done.swap(workers_);
     lock.unlock();
-    for (auto& w : done) {
-        w->thread.join();
-        if (w->owns_fd) ::close(w->fd);
-    }
+    for (auto& w : done) w->thread.join();
+    // Not destroyed: a handler may still answer a request one of them read
+    // (the reply then fails on the dead connection instead of a freed object).
+    lock.lock();
+    for (auto& w : done) retired_.push_back(std::move(w));
     return end_error_;
 }
 

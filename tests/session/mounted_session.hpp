@@ -49,13 +49,13 @@ class MountedSession {
 
     // Releases every waiter of the connection through fusectl's abort file.
     void abort_connection();
+    // Whether the background run() has returned, waiting up to timeout.
+    bool wait_served(std::chrono::milliseconds timeout);
     // Unmount, stop and join the server, abort if it will not end, remove
     // the directory. Idempotent; the destructor calls it.
     void teardown();
 
   private:
-    bool wait_served(std::chrono::milliseconds timeout);
-
     std::string dir_;
     std::unique_ptr<Session> session_;
     ::testing::AssertionResult status_ = ::testing::AssertionFailure() << "not mounted";

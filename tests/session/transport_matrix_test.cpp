@@ -133,6 +133,26 @@ TEST_P(PerTransport, ResendRedeliversAParkedRead) {
     EXPECT_EQ(reader.wait(5s), "resent");
 }
 
+// A handler may answer after the session has ended (the connection was
+// aborted and run() returned): the reply must fail quietly, not touch the
+// transports run() tore down.
+TEST_P(PerTransport, ReplyAfterTheSessionEndedIsHarmless) {
+    fs.direct_io = true;
+    fs.mode = SlowFs::OnInterrupt::Ignore;
+    MountedSession m(fs, so);
+    ASSERT_TRUE(m.ok());
+    ScopeExit drain([&] { fs.drain(); });
+    {
+        Task<std::string> reader(m, [p = m.path("slow")] { return read_once(p); });
+        ASSERT_TRUE(wait_until([&] { return fs.parked_count() == 1; }));
+        m.abort_connection();
+        EXPECT_TRUE(reader.wait(5s)) << "abort must release the reader";
+    }
+    ASSERT_TRUE(m.wait_served(5s)) << "run() must end once the connection is aborted";
+    EXPECT_TRUE(fs.parked(0)->answer_data("too late"));
+    EXPECT_TRUE(fs.parked(0)->answered());
+}
+
 INSTANTIATE_TEST_SUITE_P(Session, PerTransport,
                          ::testing::Values(TransportKind::Readv, TransportKind::Splice, TransportKind::Uring),
                          [](const auto& info) { return std::string(kind_name(info.param)); });
