@@ -86,12 +86,14 @@ class LateFs : public Filesystem {
     }
     void write(const WriteRequest& req, ReplyWrite reply) override {
         std::vector<std::byte> copy(req.data.begin(), req.data.end());
+        {
+            std::lock_guard lock(store_mu_);  // stored before the answer: a read may follow at once
+            if (store_.size() < req.offset + copy.size()) store_.resize(req.offset + copy.size());
+            std::copy(copy.begin(), copy.end(), store_.begin() + static_cast<long>(req.offset));
+        }
         std::move(reply).written(req.data.size());
-        // Only now take the data: it must still be what the kernel sent.
+        // The request must still be what the kernel sent after answering.
         if (!std::equal(copy.begin(), copy.end(), req.data.begin(), req.data.end())) data_mismatches.fetch_add(1);
-        std::lock_guard lock(store_mu_);
-        if (store_.size() < req.offset + req.data.size()) store_.resize(req.offset + req.data.size());
-        std::copy(req.data.begin(), req.data.end(), store_.begin() + static_cast<long>(req.offset));
     }
 
   private:
