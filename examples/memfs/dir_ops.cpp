@@ -277,10 +277,11 @@ void MemFs::rmdir(const fusex::RmdirRequest& req, fusex::ReplyEmpty reply) {
 }
 
 void MemFs::rename(const fusex::RenameRequest& req, fusex::ReplyEmpty reply) {
-    if (req.flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) return std::move(reply).error(EINVAL);  // WHITEOUT
+    if (req.flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) return std::move(reply).error(EINVAL);
     const bool exchange = req.flags & RENAME_EXCHANGE;
     const bool noreplace = req.flags & RENAME_NOREPLACE;
-    if (exchange && noreplace) return std::move(reply).error(EINVAL);
+    const bool whiteout = req.flags & RENAME_WHITEOUT;
+    if (exchange && (noreplace || whiteout)) return std::move(reply).error(EINVAL);
     if (req.name.size() > kNameMax || req.new_name.size() > kNameMax) return std::move(reply).error(ENAMETOOLONG);
     if (is_dot_or_dotdot(req.name) || is_dot_or_dotdot(req.new_name)) return std::move(reply).error(EINVAL);
 
@@ -336,6 +337,13 @@ void MemFs::rename(const fusex::RenameRequest& req, fusex::ReplyEmpty reply) {
         }
         if (src->is_dir() && moves_dir && is_ancestor(src->ino, new_dir->ino)) return std::move(reply).error(EINVAL);
         if (dst && dst->is_dir() && !dst->entries.empty()) return std::move(reply).error(ENOTEMPTY);
+        // RENAME_WHITEOUT (overlayfs): the old name becomes a 0:0 character
+        // device. Made first, so that running out of inodes changes nothing.
+        std::shared_ptr<Node> whiteout_node;
+        if (whiteout) {
+            whiteout_node = new_node(req.ctx, *old_dir, S_IFCHR, 0, &err);
+            if (!whiteout_node) return std::move(reply).error(err);
+        }
 
         int new_dir_delta = 0;
         if (dst) {
@@ -360,6 +368,10 @@ void MemFs::rename(const fusex::RenameRequest& req, fusex::ReplyEmpty reply) {
             touch_directory(*old_dir, 0);
         }
         touch_directory(*new_dir, new_dir_delta);
+        if (whiteout_node) {
+            old_dir->entries.insert(req.name, whiteout_node->ino, S_IFCHR);
+            touch_directory(*old_dir, 0);
+        }
         std::unique_lock lock(src->mu);
         src->ctime = t;
     }
