@@ -14,7 +14,9 @@ using namespace fusex;
 
 void PassthroughFs::opendir(const OpendirRequest& req, ReplyOpen reply) {
     first_request();
-    int fd = openat(inodes_.get(req.node).fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    PathFd self = path(inodes_.get(req.node));
+    if (!self) return std::move(reply).error(self.error());
+    int fd = openat(self.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return std::move(reply).error(errno);
     DIR* dir = fdopendir(fd);
     if (dir == nullptr) {

@@ -17,8 +17,9 @@ using namespace fusex;
 
 namespace {
 
-int stat_inode(const Inode& inode, struct stat& st) {
-    return fstatat(inode.fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
+int stat_fd(const PathFd& fd, struct stat& st) {
+    if (!fd) return -fd.error();
+    return fstatat(fd.get(), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
 }
 
 }  // namespace
@@ -50,8 +51,14 @@ void PassthroughFs::batch_forget(const BatchForgetRequest& req) {
 
 void PassthroughFs::getattr(const GetattrRequest& req, ReplyAttr reply) {
     first_request();
+    Inode& inode = inodes_.get(req.node);
     struct stat st {};
-    if (int r = stat_inode(inodes_.get(req.node), st); r < 0) return std::move(reply).error(-r);
+    // fstat() of an open file: its own descriptor works even once unlinked.
+    if (req.fh && inode.is_regular()) {
+        if (fstat(FileHandle::from(*req.fh).fd, &st) != 0) return std::move(reply).error(errno);
+    } else if (int r = stat_fd(path(inode), st); r < 0) {
+        return std::move(reply).error(-r);
+    }
     std::move(reply).attr(Attr::from_stat(st), options_.timeout);
 }
 
@@ -60,7 +67,9 @@ void PassthroughFs::setattr(const SetattrRequest& req, ReplyAttr reply) {
     // An open file's descriptor is used where one was given (ftruncate on a
     // file opened for writing whose mode no longer allows it must work).
     int fd = req.fh && inode.is_regular() ? FileHandle::from(*req.fh).fd : -1;
-    ProcPath proc(inode.fd);
+    PathFd self = path(inode);
+    if (!self) return std::move(reply).error(self.error());
+    ProcPath proc(self.get());
     auto fail = [&] { std::move(reply).error(errno); };
 
     if (req.has(kSetMode)) {
@@ -73,7 +82,7 @@ void PassthroughFs::setattr(const SetattrRequest& req, ReplyAttr reply) {
     if (req.has(kSetUid) || req.has(kSetGid)) {
         uid_t uid = req.has(kSetUid) ? req.uid : static_cast<uid_t>(-1);
         gid_t gid = req.has(kSetGid) ? req.gid : static_cast<gid_t>(-1);
-        if (fchownat(inode.fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) return fail();
+        if (fchownat(self.get(), "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) return fail();
     }
     if (req.has(kSetSize)) {
         int r = fd >= 0 ? ftruncate(fd, static_cast<off_t>(req.size))
@@ -89,13 +98,13 @@ void PassthroughFs::setattr(const SetattrRequest& req, ReplyAttr reply) {
                    : req.has(kSetMtime)  ? req.mtime
                                          : timespec{0, UTIME_OMIT};
         int r = fd >= 0 ? futimens(fd, times)
-                : inode.is_symlink() ? utimensat(inode.fd, "", times, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)
+                : inode.is_symlink() ? utimensat(self.get(), "", times, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)
                 : utimensat(AT_FDCWD, proc.c_str(), times, 0);
         if (r != 0) return fail();
     }
     // ctime cannot be set; the changes above already moved it.
     struct stat st {};
-    if (int r = stat_inode(inode, st); r < 0) return std::move(reply).error(-r);
+    if (int r = stat_fd(self, st); r < 0) return std::move(reply).error(-r);
     std::move(reply).attr(Attr::from_stat(st), options_.timeout);
 }
 
@@ -103,7 +112,9 @@ void PassthroughFs::statx(const StatxRequest& req, ReplyStatx reply) {
     struct statx sx {};
     unsigned mask = req.sx_mask | STATX_BASIC_STATS | STATX_BTIME;
     int sync = req.sx_flags & AT_STATX_SYNC_TYPE;
-    if (::statx(inodes_.get(req.node).fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | sync, mask, &sx) != 0)
+    PathFd self = path(inodes_.get(req.node));
+    if (!self) return std::move(reply).error(self.error());
+    if (::statx(self.get(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | sync, mask, &sx) != 0)
         return std::move(reply).error(errno);
     struct stat st {};
     st.st_ino = sx.stx_ino;
@@ -125,7 +136,9 @@ void PassthroughFs::statx(const StatxRequest& req, ReplyStatx reply) {
 
 void PassthroughFs::readlink(const ReadlinkRequest& req, ReplyReadlink reply) {
     char target[PATH_MAX + 1];
-    ssize_t n = readlinkat(inodes_.get(req.node).fd, "", target, sizeof target);
+    PathFd self = path(inodes_.get(req.node));
+    if (!self) return std::move(reply).error(self.error());
+    ssize_t n = readlinkat(self.get(), "", target, sizeof target);
     if (n < 0) return std::move(reply).error(errno);
     if (static_cast<size_t>(n) >= sizeof target) return std::move(reply).error(ENAMETOOLONG);
     std::move(reply).target(std::string_view(target, static_cast<size_t>(n)));
@@ -135,7 +148,9 @@ void PassthroughFs::mknod(const MknodRequest& req, ReplyEntry reply) {
     Inode& parent = inodes_.get(req.parent);
     CName name(req.name);
     if (!name.ok()) return std::move(reply).error(EINVAL);
-    if (mknodat(parent.fd, name.c_str(), req.mode & ~req.umask, req.rdev) != 0)
+    PathFd dir = path(parent);
+    if (!dir) return std::move(reply).error(dir.error());
+    if (mknodat(dir.get(), name.c_str(), req.mode & ~req.umask, req.rdev) != 0)
         return std::move(reply).error(errno);
     reply_new_entry(parent, req.name, req.ctx, std::move(reply));
 }
@@ -144,7 +159,9 @@ void PassthroughFs::mkdir(const MkdirRequest& req, ReplyEntry reply) {
     Inode& parent = inodes_.get(req.parent);
     CName name(req.name);
     if (!name.ok()) return std::move(reply).error(EINVAL);
-    if (mkdirat(parent.fd, name.c_str(), req.mode & ~req.umask & 07777) != 0)
+    PathFd dir = path(parent);
+    if (!dir) return std::move(reply).error(dir.error());
+    if (mkdirat(dir.get(), name.c_str(), req.mode & ~req.umask & 07777) != 0)
         return std::move(reply).error(errno);
     reply_new_entry(parent, req.name, req.ctx, std::move(reply));
 }
@@ -156,7 +173,9 @@ void PassthroughFs::symlink(const SymlinkRequest& req, ReplyEntry reply) {
     std::string target(req.target);
     if (!name.ok() || target.empty() || target.find('\0') != std::string::npos)
         return std::move(reply).error(EINVAL);
-    if (symlinkat(target.c_str(), parent.fd, name.c_str()) != 0) return std::move(reply).error(errno);
+    PathFd dir = path(parent);
+    if (!dir) return std::move(reply).error(dir.error());
+    if (symlinkat(target.c_str(), dir.get(), name.c_str()) != 0) return std::move(reply).error(errno);
     reply_new_entry(parent, req.name, req.ctx, std::move(reply));
 }
 
@@ -165,14 +184,16 @@ void PassthroughFs::link(const LinkRequest& req, ReplyEntry reply) {
     Inode& new_parent = inodes_.get(req.new_parent);
     CName name(req.new_name);
     if (!name.ok()) return std::move(reply).error(EINVAL);
+    PathFd self = path(inode), dir = path(new_parent);
+    if (!self || !dir) return std::move(reply).error(!self ? self.error() : dir.error());
     // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd works without it.
-    if (linkat(inode.fd, "", new_parent.fd, name.c_str(), AT_EMPTY_PATH) != 0) {
+    if (linkat(self.get(), "", dir.get(), name.c_str(), AT_EMPTY_PATH) != 0) {
         if (errno != ENOENT && errno != EPERM) return std::move(reply).error(errno);
-        if (linkat(AT_FDCWD, ProcPath(inode.fd).c_str(), new_parent.fd, name.c_str(), AT_SYMLINK_FOLLOW) != 0)
+        if (linkat(AT_FDCWD, ProcPath(self.get()).c_str(), dir.get(), name.c_str(), AT_SYMLINK_FOLLOW) != 0)
             return std::move(reply).error(errno);
     }
     struct stat st {};
-    if (int r = stat_inode(inode, st); r < 0) return std::move(reply).error(-r);
+    if (int r = stat_fd(self, st); r < 0) return std::move(reply).error(-r);
     Inode* same = inodes_.ref_existing(inode.dev, inode.ino);
     if (same == nullptr) return std::move(reply).error(ESTALE);
     std::move(reply).entry(make_entry(*same, st));
@@ -181,14 +202,18 @@ void PassthroughFs::link(const LinkRequest& req, ReplyEntry reply) {
 void PassthroughFs::unlink(const UnlinkRequest& req, ReplyEmpty reply) {
     CName name(req.name);
     if (!name.ok()) return std::move(reply).error(EINVAL);
-    if (unlinkat(inodes_.get(req.parent).fd, name.c_str(), 0) != 0) return std::move(reply).error(errno);
+    PathFd dir = path(inodes_.get(req.parent));
+    if (!dir) return std::move(reply).error(dir.error());
+    if (unlinkat(dir.get(), name.c_str(), 0) != 0) return std::move(reply).error(errno);
     std::move(reply).ok();
 }
 
 void PassthroughFs::rmdir(const RmdirRequest& req, ReplyEmpty reply) {
     CName name(req.name);
     if (!name.ok()) return std::move(reply).error(EINVAL);
-    if (unlinkat(inodes_.get(req.parent).fd, name.c_str(), AT_REMOVEDIR) != 0)
+    PathFd dir = path(inodes_.get(req.parent));
+    if (!dir) return std::move(reply).error(dir.error());
+    if (unlinkat(dir.get(), name.c_str(), AT_REMOVEDIR) != 0)
         return std::move(reply).error(errno);
     std::move(reply).ok();
 }
@@ -196,8 +221,9 @@ void PassthroughFs::rmdir(const RmdirRequest& req, ReplyEmpty reply) {
 void PassthroughFs::rename(const RenameRequest& req, ReplyEmpty reply) {
     CName from(req.name), to(req.new_name);
     if (!from.ok() || !to.ok()) return std::move(reply).error(EINVAL);
-    if (renameat2(inodes_.get(req.parent).fd, from.c_str(), inodes_.get(req.new_parent).fd, to.c_str(),
-                  req.flags) != 0)
+    PathFd from_dir = path(inodes_.get(req.parent)), to_dir = path(inodes_.get(req.new_parent));
+    if (!from_dir || !to_dir) return std::move(reply).error(!from_dir ? from_dir.error() : to_dir.error());
+    if (renameat2(from_dir.get(), from.c_str(), to_dir.get(), to.c_str(), req.flags) != 0)
         return std::move(reply).error(errno);
     std::move(reply).ok();
 }
@@ -205,7 +231,9 @@ void PassthroughFs::rename(const RenameRequest& req, ReplyEmpty reply) {
 void PassthroughFs::statfs(const StatfsRequest& req, ReplyStatfs reply) {
     first_request();
     struct statvfs sv {};
-    if (fstatvfs(inodes_.get(req.node).fd, &sv) != 0) return std::move(reply).error(errno);
+    PathFd self = path(inodes_.get(req.node));
+    if (!self) return std::move(reply).error(self.error());
+    if (fstatvfs(self.get(), &sv) != 0) return std::move(reply).error(errno);
     StatFs s;
     s.blocks = sv.f_blocks;
     s.bfree = sv.f_bfree;

@@ -78,7 +78,9 @@ void attach_backing(int id, FileHandle& h, OpenResult& r) {
 void PassthroughFs::open(const OpenRequest& req, ReplyOpen reply) {
     first_request();
     Inode& inode = inodes_.get(req.node);
-    int fd = ::open(ProcPath(inode.fd).c_str(), reopen_flags(req.flags));
+    PathFd self = path(inode);
+    if (!self) return std::move(reply).error(self.error());
+    int fd = ::open(ProcPath(self.get()).c_str(), reopen_flags(req.flags));
     if (fd < 0) return std::move(reply).error(errno);
     auto* h = new FileHandle(fd);
     OpenResult r = open_result(h->fh());
@@ -92,9 +94,11 @@ void PassthroughFs::create(const CreateRequest& req, ReplyCreate reply) {
     if (!name.ok()) return std::move(reply).error(EINVAL);
     // O_NOFOLLOW: a symlink planted at the name must not redirect the create.
     int flags = reopen_flags(req.flags) | O_CREAT | O_NOFOLLOW | static_cast<int>(req.flags & O_EXCL);
-    int fd = openat(parent.fd, name.c_str(), flags, req.mode & ~req.umask & 07777);
+    PathFd dir = path(parent);
+    if (!dir) return std::move(reply).error(dir.error());
+    int fd = openat(dir.get(), name.c_str(), flags, req.mode & ~req.umask & 07777);
     if (fd < 0) return std::move(reply).error(errno);
-    chown_to_caller(fd, "", AT_EMPTY_PATH, req.ctx, parent);
+    chown_to_caller(fd, "", AT_EMPTY_PATH, req.ctx, dir.get());
     Entry e;
     if (int r = entry_for_fd(fd, e); r < 0) {
         close(fd);
@@ -110,9 +114,11 @@ void PassthroughFs::tmpfile(const TmpfileRequest& req, ReplyCreate reply) {
     Inode& parent = inodes_.get(req.parent);
     int flags = reopen_flags(req.flags) | O_TMPFILE;
     if ((flags & O_ACCMODE) == O_RDONLY) flags |= O_RDWR;  // O_TMPFILE needs write access
-    int fd = openat(parent.fd, ".", flags, req.mode & ~req.umask & 07777);
+    PathFd dir = path(parent);
+    if (!dir) return std::move(reply).error(dir.error());
+    int fd = openat(dir.get(), ".", flags, req.mode & ~req.umask & 07777);
     if (fd < 0) return std::move(reply).error(errno);
-    chown_to_caller(fd, "", AT_EMPTY_PATH, req.ctx, parent);
+    chown_to_caller(fd, "", AT_EMPTY_PATH, req.ctx, dir.get());
     Entry e;
     if (int r = entry_for_fd(fd, e); r < 0) {
         close(fd);

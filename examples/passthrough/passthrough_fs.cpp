@@ -2,9 +2,11 @@
 #include "passthrough_fs.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "fusex/log.hpp"
@@ -16,8 +18,25 @@ namespace passthrough {
 
 using namespace fusex;
 
+namespace {
+
+// How many inodes may keep a descriptor: RLIMIT_NOFILE less a reserve for
+// open files, directory streams and fusex's own descriptors.
+size_t descriptor_budget() {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return SIZE_MAX;
+    auto limit = static_cast<size_t>(lim.rlim_cur);
+    size_t reserve = std::max<size_t>(1024, limit / 4);
+    return limit > 2 * reserve ? limit - reserve : limit / 2;
+}
+
+}  // namespace
+
 PassthroughFs::PassthroughFs(const Options& options, int root_fd, std::string mountpoint)
-    : options_(options), inodes_(root_fd), mountpoint_(std::move(mountpoint)), chown_new_(geteuid() == 0) {}
+    : options_(options),
+      inodes_(root_fd, descriptor_budget()),
+      mountpoint_(std::move(mountpoint)),
+      chown_new_(geteuid() == 0) {}
 
 void PassthroughFs::init(InitConfig& c) {
     // POSIX locks stay local to the kernel (a lock owner spans descriptors,
@@ -74,10 +93,12 @@ Entry PassthroughFs::make_entry(const Inode& inode, const struct stat& st) const
 int PassthroughFs::lookup_entry(Inode& parent, std::string_view name_view, Entry& out) {
     CName name(name_view);
     if (!name.ok()) return -EINVAL;
+    PathFd dir = path(parent);
+    if (!dir) return -dir.error();
     struct stat st {};
     if (name.is_dot() || (name.is_dotdot() && &parent == &inodes_.root())) {
         // ".." of the root is the root itself: nothing above SOURCE is reachable.
-        if (fstatat(parent.fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) return -errno;
+        if (fstatat(dir.get(), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) return -errno;
         Inode* self = inodes_.ref_existing(parent.dev, parent.ino);
         if (self == nullptr) return -ESTALE;
         out = make_entry(*self, st);
@@ -85,13 +106,13 @@ int PassthroughFs::lookup_entry(Inode& parent, std::string_view name_view, Entry
     }
     // Fast path: a name whose inode the kernel already knows needs no open.
     if (!name.is_dotdot()) {
-        if (fstatat(parent.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return -errno;
+        if (fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return -errno;
         if (Inode* known = inodes_.ref_existing(st.st_dev, st.st_ino)) {
             out = make_entry(*known, st);
             return 0;
         }
     }
-    int fd = openat(parent.fd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    int fd = openat(dir.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         int err = errno;
         if ((err == EMFILE || err == ENFILE) && !fd_limit_warned_.exchange(true))
@@ -123,11 +144,11 @@ int PassthroughFs::entry_for_fd(int fd, Entry& out) {
 }
 
 void PassthroughFs::chown_to_caller(int dirfd, const char* name, int flags, const Context& ctx,
-                                    const Inode& parent) const {
+                                    int parent_fd) const {
     if (!chown_new_ || (ctx.uid == 0 && ctx.gid == 0)) return;
     // A set-group-ID directory hands its group down; keep what it gave.
     struct stat pst {};
-    bool keep_group = fstatat(parent.fd, "", &pst, AT_EMPTY_PATH) == 0 && (pst.st_mode & S_ISGID);
+    bool keep_group = fstatat(parent_fd, "", &pst, AT_EMPTY_PATH) == 0 && (pst.st_mode & S_ISGID);
     if (fchownat(dirfd, name, ctx.uid, keep_group ? static_cast<gid_t>(-1) : ctx.gid, flags) != 0)
         log(LogLevel::Warning, "cannot give a new file to uid %u: %m", ctx.uid);
 }
@@ -135,7 +156,8 @@ void PassthroughFs::chown_to_caller(int dirfd, const char* name, int flags, cons
 void PassthroughFs::reply_new_entry(Inode& parent, std::string_view name, const Context& ctx,
                                     ReplyEntry reply) {
     CName cname(name);
-    chown_to_caller(parent.fd, cname.c_str(), AT_SYMLINK_NOFOLLOW, ctx, parent);
+    if (PathFd dir = path(parent); dir)
+        chown_to_caller(dir.get(), cname.c_str(), AT_SYMLINK_NOFOLLOW, ctx, dir.get());
     Entry e;
     if (int r = lookup_entry(parent, name, e); r < 0) return std::move(reply).error(-r);
     std::move(reply).entry(e);

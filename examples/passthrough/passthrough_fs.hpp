@@ -82,9 +82,10 @@ class PassthroughFs : public fusex::Filesystem {
     // An entry for the object open as fd (just created), with one lookup.
     int entry_for_fd(int fd, fusex::Entry& out);
     fusex::Entry make_entry(const Inode& inode, const struct stat& st) const;
+    PathFd path(const Inode& inode) const noexcept { return inodes_.path(inode); }
     // Give a newly created object to the caller (when the daemon is root).
     void chown_to_caller(int dirfd, const char* name, int flags, const fusex::Context& ctx,
-                         const Inode& parent) const;
+                         int parent_fd) const;
     void reply_new_entry(Inode& parent, std::string_view name, const fusex::Context& ctx,
                          fusex::ReplyEntry reply);
 

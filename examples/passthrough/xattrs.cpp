@@ -39,7 +39,9 @@ void PassthroughFs::getxattr(const GetxattrRequest& req, ReplyXattr reply) {
     CName name(req.name, CName::kXattr);
     if (!name.ok()) return std::move(reply).error(EINVAL);
     if (unsupported(inode)) return std::move(reply).error(ENOTSUP);
-    ProcPath proc(inode.fd);
+    PathFd self = path(inode);
+    if (!self) return std::move(reply).error(self.error());
+    ProcPath proc(self.get());
     answer_xattr(req.size, std::move(reply),
                  [&](void* buf, size_t size) { return ::getxattr(proc.c_str(), name.c_str(), buf, size); });
 }
@@ -47,7 +49,9 @@ void PassthroughFs::getxattr(const GetxattrRequest& req, ReplyXattr reply) {
 void PassthroughFs::listxattr(const ListxattrRequest& req, ReplyXattr reply) {
     Inode& inode = inodes_.get(req.node);
     if (unsupported(inode)) return std::move(reply).error(ENOTSUP);
-    ProcPath proc(inode.fd);
+    PathFd self = path(inode);
+    if (!self) return std::move(reply).error(self.error());
+    ProcPath proc(self.get());
     answer_xattr(req.size, std::move(reply), [&](void* buf, size_t size) {
         return ::listxattr(proc.c_str(), static_cast<char*>(buf), size);
     });
@@ -58,7 +62,9 @@ void PassthroughFs::setxattr(const SetxattrRequest& req, ReplyEmpty reply) {
     CName name(req.name, CName::kXattr);
     if (!name.ok()) return std::move(reply).error(EINVAL);
     if (unsupported(inode)) return std::move(reply).error(ENOTSUP);
-    if (::setxattr(ProcPath(inode.fd).c_str(), name.c_str(), req.value.data(), req.value.size(),
+    PathFd self = path(inode);
+    if (!self) return std::move(reply).error(self.error());
+    if (::setxattr(ProcPath(self.get()).c_str(), name.c_str(), req.value.data(), req.value.size(),
                    static_cast<int>(req.flags)) != 0)
         return std::move(reply).error(errno);
     std::move(reply).ok();
@@ -69,7 +75,9 @@ void PassthroughFs::removexattr(const RemovexattrRequest& req, ReplyEmpty reply)
     CName name(req.name, CName::kXattr);
     if (!name.ok()) return std::move(reply).error(EINVAL);
     if (unsupported(inode)) return std::move(reply).error(ENOTSUP);
-    if (::removexattr(ProcPath(inode.fd).c_str(), name.c_str()) != 0) return std::move(reply).error(errno);
+    PathFd self = path(inode);
+    if (!self) return std::move(reply).error(self.error());
+    if (::removexattr(ProcPath(self.get()).c_str(), name.c_str()) != 0) return std::move(reply).error(errno);
     std::move(reply).ok();
 }
 
