@@ -38,9 +38,10 @@ void MemFs::open(const fusex::OpenRequest& req, fusex::ReplyOpen reply) {
     {
         // Every change passes through this kernel's page cache, so it may
         // stay, except when a read should update atime: reads served from
-        // the cache never reach memfs.
+        // the cache never reach memfs. Under writeback caching the cache
+        // holds the newest data and always stays.
         std::shared_lock lock(node->mu);
-        opened.keep_cache = !atime_due(*node, now());
+        opened.keep_cache = writeback_ || !atime_due(*node, now());
     }
     table_.add_open(*node);
     std::move(reply).opened(opened);
