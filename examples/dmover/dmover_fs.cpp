@@ -117,7 +117,7 @@ void DmoverFs::write(const fusex::WriteRequest& req, fusex::ReplyWrite reply) {
     auto s = find(req.fh);
     if (!s) return std::move(reply).error(EBADF);
     // FUSE names the calling thread; the process outlives it.
-    pid_t pid = thread_group_of(static_cast<pid_t>(req.ctx.pid));
+    pid_t pid = thread_groups_.resolve(static_cast<pid_t>(req.ctx.pid));
     s->write(req.data, pid, nonblocking(req.flags), std::move(reply));
 }
 

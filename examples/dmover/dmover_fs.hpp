@@ -10,6 +10,7 @@
 #include <fusex/filesystem.hpp>
 
 #include "device_session.hpp"
+#include "remote_memory.hpp"
 #include "worker_pool.hpp"
 
 namespace dmover {
@@ -41,6 +42,7 @@ class DmoverFs : public fusex::Filesystem {
     // The pool is declared first so that it is destroyed last, after the
     // sessions its jobs complete into.
     WorkerPool pool_;
+    ThreadGroupCache thread_groups_;
     std::atomic<bool> live_{true};  // false once the kernel session is gone
     std::mutex mu_;
     std::unordered_map<uint64_t, std::shared_ptr<Session>> sessions_;

@@ -1,6 +1,7 @@
 #include "remote_memory.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -55,6 +56,26 @@ pid_t thread_group_of(pid_t tid) {
     if (!line) return tid;
     long tgid = std::strtol(line + 6, nullptr, 10);
     return tgid > 0 ? static_cast<pid_t>(tgid) : tid;
+}
+
+pid_t ThreadGroupCache::resolve(pid_t tid) {
+    pid_t cached = 0;
+    {
+        std::lock_guard lk(mu_);
+        auto it = groups_.find(tid);
+        if (it != groups_.end()) cached = it->second;
+    }
+    if (cached != 0) {
+        char path[64];
+        std::snprintf(path, sizeof path, "/proc/%d/task/%d", static_cast<int>(cached), static_cast<int>(tid));
+        struct stat st;
+        if (::stat(path, &st) == 0) return cached;
+    }
+    const pid_t tgid = thread_group_of(tid);
+    std::lock_guard lk(mu_);
+    if (groups_.size() >= 4096) groups_.clear();  // bounded; refills on demand
+    groups_[tid] = tgid;
+    return tgid;
 }
 
 }  // namespace dmover

@@ -5,9 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "reference.hpp"
+#include "remote_memory.hpp"
 #include "scattered_buffer.hpp"
 
 namespace dmover {
@@ -184,6 +187,28 @@ TEST(Executor, CancelStopsBetweenChunks) {
     r.out = buffer_of(out);
     std::atomic<bool> cancel{true};
     EXPECT_EQ(execute(fn("zero"), r, getpid(), scratch, &cancel).error, ECANCELED);
+}
+
+}  // namespace
+}  // namespace dmover
+
+namespace dmover {
+namespace {
+
+TEST(ThreadGroup, ThreadsResolveToTheirProcess) {
+    ThreadGroupCache cache;
+    EXPECT_EQ(thread_group_of(getpid()), getpid());
+    pid_t tid = 0, resolved = 0, cached = 0;
+    std::thread([&] {
+        tid = gettid();
+        resolved = thread_group_of(tid);
+        cache.resolve(tid);
+        cached = cache.resolve(tid);  // the re-checked hit
+    }).join();
+    EXPECT_NE(tid, getpid());
+    EXPECT_EQ(resolved, getpid());
+    EXPECT_EQ(cached, getpid());
+    EXPECT_EQ(cache.resolve(getpid()), getpid());
 }
 
 }  // namespace
