@@ -100,7 +100,9 @@ class SplicedWrites {
     virtual size_t splice_write_min() const { return 64 * 1024; }
 };
 
-struct OpenRequest : RequestBase { NodeId node = 0; uint32_t flags = 0; };
+// kill_suidgid: the caller lacks CAP_FSETID and opens with O_TRUNC, so the
+// filesystem should clear S_ISUID/S_ISGID (with handle_killpriv_v2).
+struct OpenRequest : RequestBase { NodeId node = 0; uint32_t flags = 0; bool kill_suidgid = false; };
 struct ReadRequest : RequestBase {
     NodeId node = 0; uint64_t fh = 0; uint64_t offset = 0; uint32_t size = 0;
     uint32_t flags = 0; std::optional<uint64_t> lock_owner;
@@ -148,6 +150,7 @@ struct SetlkRequest : RequestBase {
 struct AccessRequest : RequestBase { NodeId node = 0; uint32_t mask = 0; };
 struct CreateRequest : RequestBase {
     NodeId parent = 0; std::string_view name; uint32_t mode = 0; uint32_t flags = 0; uint32_t umask = 0;
+    bool kill_suidgid = false;
 };
 struct BmapRequest : RequestBase { NodeId node = 0; uint64_t block = 0; uint32_t blocksize = 0; };
 struct IoctlRequest : RequestBase {

@@ -171,6 +171,7 @@ const char* Decoder::open(bool dir) {
         auto& r = make<OpenRequest>();
         r.node = node();
         r.flags = in.flags;
+        r.kill_suidgid = (in.open_flags & FUSE_OPEN_KILL_SUIDGID) != 0;
     }
     return nullptr;
 }

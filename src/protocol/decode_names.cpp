@@ -103,6 +103,7 @@ const char* Decoder::create() {
     r.mode = in.mode;
     r.flags = in.flags;
     r.umask = in.umask;
+    r.kill_suidgid = (in.open_flags & FUSE_OPEN_KILL_SUIDGID) != 0;
     return nullptr;
 }
 
