@@ -23,6 +23,12 @@ TEST(DecodeRoundTrip, OpenAndOpendir) {
     auto* s = ok<OpendirRequest>(y);
     ASSERT_TRUE(s);
     EXPECT_EQ(s->node, kNode);
+    EXPECT_FALSE(r->kill_suidgid);
+    fuse_open_in kill{O_WRONLY | O_TRUNC, FUSE_OPEN_KILL_SUIDGID};
+    auto z = decode_unaligned(Req(FUSE_OPEN).arg(kill).bytes());
+    auto* k = ok<OpenRequest>(z);
+    ASSERT_TRUE(k);
+    EXPECT_TRUE(k->kill_suidgid);
 }
 
 TEST(DecodeRoundTrip, Read) {
