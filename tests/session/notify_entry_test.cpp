@@ -8,7 +8,7 @@
 #include <atomic>
 
 #include "flat_fs.hpp"
-#include "slow_fs.hpp"
+#include "scope_exit.hpp"
 #include "mounted_session.hpp"
 
 namespace fusex::test {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "flat_fs.hpp"
+#include "scope_exit.hpp"
 
 namespace fusex::test {
 
@@ -53,18 +54,6 @@ class SlowFs : public FlatFs {
   private:
     std::vector<std::shared_ptr<ParkedRead>> parked_;
     std::vector<std::thread> pollers_;
-};
-
-// Runs fn when the scope ends, also after a failed ASSERT.
-class ScopeExit {
-  public:
-    explicit ScopeExit(std::function<void()> fn) : fn_(std::move(fn)) {}
-    ~ScopeExit() { fn_(); }
-    ScopeExit(const ScopeExit&) = delete;
-    ScopeExit& operator=(const ScopeExit&) = delete;
-
-  private:
-    std::function<void()> fn_;
 };
 
 }  // namespace fusex::test
