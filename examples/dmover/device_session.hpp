@@ -54,7 +54,7 @@ class DeviceSession final : public CompletionSink,
     void write(std::span<const std::byte> data, pid_t pid, bool nonblock, WriteReply reply) {
         // Copied now: the request's bytes are gone once the handler returns.
         std::vector<dmover_request> records(data.size() / sizeof(dmover_request));
-        std::memcpy(records.data(), data.data(), records.size() * sizeof(dmover_request));
+        if (!records.empty()) std::memcpy(records.data(), data.data(), records.size() * sizeof(dmover_request));
         std::unique_lock lk(mu_);
         if (int e = check_io_locked(data.size(), sizeof(dmover_request))) {
             lk.unlock();
