@@ -23,9 +23,19 @@ int notify(Session& s, uint32_t code, const T& body, std::string_view name = {},
     return s.core().send_notify(code, iov, with_name ? 3 : 1);
 }
 
+// Whether the negotiated protocol lacks a message (introduced in 7.<minor>)
+// or a capability it needs; older kernels would reject it or, worse, read it
+// differently. Before INIT nothing is known: send_notify answers ENOTCONN.
+bool lacks(Session& s, uint32_t minor, uint64_t capability = 0) {
+    auto init = s.state().init();
+    if (!init) return false;
+    return init->minor < minor || (init->flags & capability) != capability;
+}
+
 }  // namespace
 
 int Notifier::inval_inode(NodeId node, int64_t offset, int64_t length) {
+    if (lacks(session_, 12)) return -ENOSYS;
     abi::fuse_notify_inval_inode_out out{};
     out.ino = node;
     out.off = offset;
@@ -35,6 +45,9 @@ int Notifier::inval_inode(NodeId node, int64_t offset, int64_t length) {
 
 int Notifier::inval_entry(NodeId parent, std::string_view name, bool expire_only) {
     if (name.empty() || name.size() > 1024) return -EINVAL;
+    // Without FUSE_HAS_EXPIRE_ONLY a kernel would ignore the flag and drop
+    // the entry outright.
+    if (lacks(session_, 12, expire_only ? cap::kHasExpireOnly : 0)) return -ENOSYS;
     abi::fuse_notify_inval_entry_out out{};
     out.parent = parent;
     out.namelen = static_cast<uint32_t>(name.size());
@@ -44,6 +57,7 @@ int Notifier::inval_entry(NodeId parent, std::string_view name, bool expire_only
 
 int Notifier::delete_entry(NodeId parent, NodeId child, std::string_view name) {
     if (name.empty() || name.size() > 1024) return -EINVAL;
+    if (lacks(session_, 18)) return -ENOSYS;
     abi::fuse_notify_delete_out out{};
     out.parent = parent;
     out.child = child;
@@ -52,6 +66,7 @@ int Notifier::delete_entry(NodeId parent, NodeId child, std::string_view name) {
 }
 
 int Notifier::store(NodeId node, uint64_t offset, std::span<const std::byte> data) {
+    if (lacks(session_, 15)) return -ENOSYS;
     abi::fuse_notify_store_out out{};
     out.nodeid = node;
     out.offset = offset;
@@ -61,6 +76,7 @@ int Notifier::store(NodeId node, uint64_t offset, std::span<const std::byte> dat
 }
 
 int Notifier::retrieve(NodeId node, uint64_t offset, uint32_t size, RetrieveCallback done) {
+    if (lacks(session_, 15)) return -ENOSYS;
     auto& core = session_.core();
     // Runs on the worker that reads the NOTIFY_REPLY: keep a throwing
     // callback from ending that thread.
@@ -91,7 +107,7 @@ int Notifier::poll_wakeup(uint64_t kh) {
 }
 
 int Notifier::resend() {
-    if (session_.core().negotiated_minor() < 40) return -ENOSYS;
+    if (lacks(session_, 40)) return -ENOSYS;
     return session_.core().send_notify(abi::FUSE_NOTIFY_RESEND, nullptr, 0);
 }
 

@@ -27,7 +27,7 @@ std::string tail_of(const OutMessage& m, size_t skip) {
 
 class NotifyWire : public ::testing::Test {
   protected:
-    void SetUp() override { ASSERT_TRUE(raw.init()); }
+    void SetUp() override { ASSERT_TRUE(raw.init(cap::kHasExpireOnly)); }
     Notifier& notifier() { return raw.session().notifier(); }
     OutMessage expect_notify(uint32_t code) {
         auto m = raw.next();
@@ -93,12 +93,33 @@ TEST_F(NotifyWire, PollAndResend) {
     EXPECT_TRUE(expect_notify(abi::FUSE_NOTIFY_RESEND).payload.empty());
 }
 
-TEST(NotifyWireOld, ResendNeedsProtocol740) {
-    FlatFs fs;
-    RawSession raw(fs);
-    ASSERT_TRUE(raw.init(0, 39));
-    EXPECT_EQ(raw.session().notifier().resend(), -ENOSYS);
-    EXPECT_FALSE(raw.next(50ms));
+// A message the negotiated protocol lacks is refused locally (ENOSYS)
+// instead of reaching a kernel that would reject or misread it.
+TEST(NotifyWireOld, MessagesNeedTheirProtocolMinor) {
+    struct Case {
+        uint32_t minor;
+        bool delete_ok, store_ok, resend_ok;
+    };
+    for (Case c : {Case{14, false, false, false}, Case{17, false, true, false}, Case{39, true, true, false},
+                   Case{40, true, true, true}}) {
+        SCOPED_TRACE(c.minor);
+        FlatFs fs;
+        RawSession raw(fs);
+        ASSERT_TRUE(raw.init(0, c.minor));
+        Notifier& n = raw.session().notifier();
+        std::string d = "x";
+        auto data = std::as_bytes(std::span(d.data(), d.size()));
+        EXPECT_EQ(n.delete_entry(1, 2, "a"), c.delete_ok ? 0 : -ENOSYS);
+        EXPECT_EQ(n.store(2, 0, data), c.store_ok ? 0 : -ENOSYS);
+        EXPECT_EQ(n.retrieve(2, 0, 1, [](uint64_t, std::span<const std::byte>) {}), c.store_ok ? 0 : -ENOSYS);
+        EXPECT_EQ(n.resend(), c.resend_ok ? 0 : -ENOSYS);
+        EXPECT_EQ(n.inval_inode(2, 0, 0), 0);
+        // Without FUSE_HAS_EXPIRE_ONLY offered, expire_only is refused.
+        EXPECT_EQ(n.inval_entry(1, "a", true), -ENOSYS);
+        EXPECT_EQ(n.inval_entry(1, "a", false), 0);
+        while (raw.next(0ms)) {
+        }
+    }
 }
 
 TEST_F(NotifyWire, RetrieveRepliesFindTheirOwnCallbacks) {
