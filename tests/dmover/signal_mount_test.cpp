@@ -3,6 +3,7 @@
 // completion like poll is.
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -79,6 +80,44 @@ TEST(SignalMount, EpollIsWokenByACompletion) {
         EXPECT_EQ(c.error, 0);
     }
     close(ep);
+}
+
+TEST(SignalMount, CallerKilledWithRequestsInFlight) {
+    DmoverMount m;
+    DMOVER_REQUIRE_MOUNT(m);
+    for (int round = 0; round < 5; ++round) {
+        int ready[2];
+        ASSERT_EQ(pipe(ready), 0);
+        pid_t child = fork();
+        if (child == 0) {
+            // Big requests so the kill lands while the daemon is writing here.
+            static std::vector<unsigned char> mem(size_t(256) << 20);
+            std::vector<std::vector<iovec>> iovs(DMOVER_MAX_INFLIGHT);
+            std::vector<dmover_request> reqs(DMOVER_MAX_INFLIGHT);
+            for (unsigned i = 0; i < DMOVER_MAX_INFLIGHT; ++i) {
+                iovs[i] = {{mem.data() + (size_t(i) << 22), size_t(1) << 22}};
+                reqs[i].out = buffer_of(iovs[i]);
+            }
+            dmover::Device dev(m.device(), "zero");
+            dev.submit(reqs);
+            (void)!write(ready[1], "x", 1);
+            pause();
+            _exit(0);
+        }
+        char x;
+        ASSERT_EQ(read(ready[0], &x, 1), 1);
+        kill(child, SIGKILL);
+        waitpid(child, nullptr, 0);
+        close(ready[0]);
+        close(ready[1]);
+    }
+    EXPECT_TRUE(m.daemon_alive());
+    dmover::Device dev(m.device(), "crc32c");
+    std::vector<unsigned char> data = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
+    std::vector<iovec> iov = {{data.data(), data.size()}};
+    dmover_request r{};
+    r.in[0] = buffer_of(iov);
+    dev.run(std::span(&r, 1), [](const dmover_completion& c) { EXPECT_EQ(c.result, 0xE3069283u); });
 }
 
 }  // namespace
