@@ -99,19 +99,21 @@ uint64_t SessionCore::transport_init_want(uint64_t offered) {
 
 void SessionCore::prepare_transports(abi::fuse_init_out& out) {
     if (device_transport_kind() == TransportKind::Splice) {
-        // The kernel fails a request that does not fit the pipe it is spliced
-        // into: a WRITE takes a page for the headers plus its data pages (one
-        // more when unaligned), a READ reply a page plus its data pages.
+        // Messages spliced through a pipe must fit it. A request that does
+        // not is failed by the kernel: a spliced-in WRITE takes a page for
+        // its headers plus its data pages (one more when unaligned). A reply
+        // that does not is copied instead: a READ reply takes a page for
+        // the header plus its data pages.
         const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
         const size_t slots = transport::splice_pipe_slots(request_buffer_size());
         if (slots >= kMinPipeSlots) {
             const uint32_t write_cap = static_cast<uint32_t>((slots - 3) * page);
-            if (out.max_write > write_cap) {
+            if (dynamic_cast<const SplicedWrites*>(&fs_) && out.max_write > write_cap) {
                 log(LogLevel::Info, "splice: max_write %u -> %u to fit a %zu-page pipe", out.max_write, write_cap,
                     slots);
                 out.max_write = write_cap;
             }
-            if (out.max_pages > slots - 2) out.max_pages = static_cast<uint16_t>(slots - 2);
+            if (out.max_pages > slots - 1) out.max_pages = static_cast<uint16_t>(slots - 1);
         }
     }
     const uint32_t bit = static_cast<uint32_t>(cap::kOverIoUring >> 32);

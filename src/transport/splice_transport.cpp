@@ -1,6 +1,8 @@
-// The splice transport. Requests move from /dev/fuse into a per-transport
-// pipe with one splice(); a large WRITE payload may stay there and go on to
-// the filesystem's backing fd without passing through user memory. Replies
+// The splice transport. For filesystems that take spliced writes, requests
+// move from /dev/fuse into a per-transport pipe with one splice(), and a
+// large WRITE payload may stay there and go on to the filesystem's backing
+// fd without passing through user memory. For the others requests are
+// read(): splicing them in would only add a copy out of the pipe. Replies
 // with file data are assembled in a pipe (header by vmsplice, data spliced
 // from the file) and spliced into the device as one message, which saves the
 // copy into and out of a user buffer that the readv transport makes.
@@ -67,7 +69,7 @@ class SpliceTransport final : public Transport {
     SpliceTransport(int fd, size_t buffer_size, size_t write_splice_min)
         : fd_(fd), buffer_size_(buffer_size), write_splice_min_(write_splice_min), payload_(pipe_) {}
 
-    bool open(std::string* why) { return pipe_.open(buffer_size_, why); }
+    bool open(std::string* why) { return !write_splice_min_ || pipe_.open(buffer_size_, why); }
     const char* name() const noexcept override { return "splice"; }
 
     ssize_t receive(std::span<std::byte> buf) override;
@@ -89,6 +91,10 @@ class SpliceTransport final : public Transport {
 };
 
 ssize_t SpliceTransport::receive(std::span<std::byte> buf) {
+    if (!write_splice_min_) {
+        ssize_t r = ::read(fd_, buf.data(), buf.size());
+        return r < 0 ? -errno : r;
+    }
     payload_.discard();  // what the last WRITE's handler did not take
     ssize_t n = ::splice(fd_, nullptr, pipe_.write_end(), nullptr, buf.size(), SPLICE_F_MOVE);
     if (n < 0) return -errno;
@@ -102,7 +108,7 @@ ssize_t SpliceTransport::receive(std::span<std::byte> buf) {
     }
     // Only a message this large may be a WRITE whose payload stays in the
     // pipe: read its headers first. Everything else is read in one go.
-    const bool maybe_spliced = write_splice_min_ && len >= kWriteHead + write_splice_min_;
+    const bool maybe_spliced = len >= kWriteHead + write_splice_min_;
     const size_t first = maybe_spliced ? kWriteHead : len;
     if (!pipe_.read_exact(buf.data(), first)) {
         pipe_.drain();

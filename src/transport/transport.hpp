@@ -53,10 +53,11 @@ class Transport {
 // read(2)/writev(2) on a /dev/fuse descriptor (not owned).
 std::unique_ptr<Transport> make_readv_transport(int device_fd);
 
-// splice(2) from the device into a per-transport pipe, replies from fds by
-// vmsplice + splice. WRITE payloads of at least `write_splice_min` bytes stay
-// in the pipe for the handler (0: never; then every request is read into the
-// buffer as with readv). nullptr with *why when pipes cannot be set up.
+// Replies from fds by vmsplice + splice into the device. With
+// write_splice_min > 0, requests are spliced from the device into a
+// per-transport pipe and WRITE payloads of at least that many bytes stay
+// there for the handler; with 0 they are read() as with readv (splicing them
+// in would only add a copy). nullptr with *why when the pipe cannot be set up.
 std::unique_ptr<Transport> make_splice_transport(int device_fd, size_t buffer_size, size_t write_splice_min,
                                                  std::string* why);
 
