@@ -29,7 +29,7 @@ struct ReadResult {
     std::string data;
 };
 
-ReadResult read_once(const std::string& path) {
+ReadResult read_result(const std::string& path) {
     ReadResult r;
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return {-2, errno, {}};
@@ -58,7 +58,7 @@ TEST_F(InterruptTest, CallbackAnswersEintrAndReadFails) {
     ASSERT_TRUE(m.ok());
     ScopeExit drain([&] { fs.drain(); });
 
-    Task<ReadResult> client(m, [p = m.path("slow")] { return read_once(p); });
+    Task<ReadResult> client(m, [p = m.path("slow")] { return read_result(p); });
     ASSERT_TRUE(wait_until([&] { return fs.parked_count() == 1; })) << "the read never reached the handler";
     EXPECT_FALSE(client.wait(100ms)) << "the read must block while the reply is parked";
 
@@ -77,7 +77,7 @@ TEST_F(InterruptTest, PollingHandlerSeesTheCancellationToken) {
     ASSERT_TRUE(m.ok());
     ScopeExit drain([&] { fs.drain(); });
 
-    Task<ReadResult> client(m, [p = m.path("slow")] { return read_once(p); });
+    Task<ReadResult> client(m, [p = m.path("slow")] { return read_result(p); });
     ASSERT_TRUE(wait_until([&] { return fs.parked_count() == 1; }));
     EXPECT_FALSE(fs.parked(0)->interrupted());
     pthread_kill(client.native_handle(), SIGUSR1);
@@ -96,7 +96,7 @@ TEST_F(InterruptTest, IgnoredInterruptStillDeliversTheData) {
     ASSERT_TRUE(m.ok());
     ScopeExit drain([&] { fs.drain(); });
 
-    Task<ReadResult> client(m, [p = m.path("slow")] { return read_once(p); });
+    Task<ReadResult> client(m, [p = m.path("slow")] { return read_result(p); });
     ASSERT_TRUE(wait_until([&] { return fs.parked_count() == 1; }));
     pthread_kill(client.native_handle(), SIGUSR1);
     ASSERT_TRUE(wait_until([&] { return fs.parked(0)->interrupted(); })) << "no FUSE_INTERRUPT arrived";

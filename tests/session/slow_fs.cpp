@@ -47,6 +47,10 @@ void SlowFs::read(const ReadRequest& req, ReplyData reply) {
     auto p = std::make_shared<ParkedRead>();
     p->unique = req.ctx.unique;
     p->offset = req.offset;
+    if (mode == OnInterrupt::Block) {
+        block_until_interrupted(p, std::move(reply));
+        return;
+    }
     // Registered before parking: if the interrupt came first it runs right
     // here, finds no reply yet, and the check after parking answers.
     bool answer = mode == OnInterrupt::Callback;
@@ -76,6 +80,18 @@ void SlowFs::read(const ReadRequest& req, ReplyData reply) {
     }
 }
 
+void SlowFs::block_until_interrupted(const std::shared_ptr<ParkedRead>& p, ReplyData reply) {
+    {
+        std::lock_guard lock(mu_);
+        parked_.push_back(p);  // counted, but the reply stays here
+    }
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!reply.interrupted() && !draining_ && std::chrono::steady_clock::now() < end)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    p->interrupt_seen = reply.interrupted();
+    std::move(reply).error(p->interrupt_seen ? EINTR : EIO);
+}
+
 size_t SlowFs::parked_count() const {
     std::lock_guard lock(mu_);
     return parked_.size();
@@ -87,6 +103,7 @@ std::shared_ptr<ParkedRead> SlowFs::parked(size_t i) const {
 }
 
 void SlowFs::drain() {
+    draining_ = true;
     std::vector<std::shared_ptr<ParkedRead>> parked;
     std::vector<std::thread> pollers;
     {

@@ -38,6 +38,7 @@ class SlowFs : public FlatFs {
         Callback,  // on_interrupt answers EINTR
         Poll,      // a thread polls interrupted() and then answers EINTR
         Ignore,    // only note it; the test answers
+        Block,     // the handler itself waits (its worker blocked) for interrupted()
     };
     OnInterrupt mode = OnInterrupt::Callback;
     NodeId slow = 0;  // reads of this node park
@@ -52,6 +53,9 @@ class SlowFs : public FlatFs {
     void drain();
 
   private:
+    void block_until_interrupted(const std::shared_ptr<ParkedRead>& p, ReplyData reply);
+
+    std::atomic<bool> draining_{false};
     std::vector<std::shared_ptr<ParkedRead>> parked_;
     std::vector<std::thread> pollers_;
 };

@@ -113,6 +113,27 @@ TEST_P(PerTransport, InterruptAndPollWakeup) {
     EXPECT_EQ(poller.wait(5s), 0);
 }
 
+// The handler blocks its worker: the INTERRUPT must come in on another one
+// (a new readv worker of the pool, or /dev/fuse beside the io_uring queues).
+// A single-threaded session cannot do this (nobody would read the
+// INTERRUPT): there a slow handler parks its reply instead.
+TEST_P(PerTransport, HandlerBlockingItsWorkerSeesTheInterrupt) {
+    fs.direct_io = true;
+    fs.mode = SlowFs::OnInterrupt::Block;
+    MountedSession m(fs, so);
+    ASSERT_TRUE(m.ok());
+    ScopeExit drain([&] { fs.drain(); });
+    Task<int> reader(m, [p = m.path("slow")] {
+        int err = 0;
+        read_once(p, 64, &err);
+        return err;
+    });
+    ASSERT_TRUE(wait_until([&] { return fs.parked_count() == 1; }));
+    pthread_kill(reader.native_handle(), SIGUSR1);
+    EXPECT_EQ(reader.wait(5s), EINTR);
+    EXPECT_TRUE(fs.parked(0)->interrupt_seen);
+}
+
 TEST_P(PerTransport, ResendRedeliversAParkedRead) {
     fs.direct_io = true;
     fs.mode = SlowFs::OnInterrupt::Ignore;
