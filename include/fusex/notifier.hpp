@@ -31,12 +31,19 @@ class Notifier {
     // Push data into the kernel's page cache for node at offset.
     int store(NodeId node, uint64_t offset, std::span<const std::byte> data);
     // Ask the kernel for cached data; `done` runs with what it sent back
-    // (from the session's worker that reads the NOTIFY_REPLY).
+    // (on the session's worker that reads the NOTIFY_REPLY; the span is valid
+    // only during the call). If the kernel never answers (abort, unmount),
+    // `done` is never called and is destroyed with the session.
     using RetrieveCallback = std::function<void(uint64_t offset, std::span<const std::byte> data)>;
     int retrieve(NodeId node, uint64_t offset, uint32_t size, RetrieveCallback done);
     // Wake a poll() sleeping on the kernel poll handle kh (from PollRequest).
     int poll_wakeup(uint64_t kh);
-    // Ask the kernel to resend every request still waiting for a reply.
+    // Ask the kernel to resend every request still waiting for a reply. The
+    // kernel resends only requests read from /dev/fuse, not those queued on
+    // io_uring rings.
+    //
+    // Do not notify about an inode from inside a handler serving a request on
+    // that same inode: the kernel may hold locks the notification needs.
     int resend();
 
   private:

@@ -43,10 +43,11 @@ class Session {
     // Lazy unmount (umount2 MNT_DETACH, or fusermount3 -u -z when not root).
     void unmount();
 
-    // For an event loop of the caller's own: the device fd (set O_NONBLOCK by
-    // this call) and a call that handles every request already queued, then
-    // returns how many it handled (0 if none), or a negative errno (-ENODEV
-    // once unmounted).
+    // For an event loop of the caller's own: the device fd (watch it with
+    // epoll, or set O_ASYNC for SIGIO) and a call that handles every request
+    // already queued, then returns how many it handled (0 if none), or a
+    // negative errno (-ENODEV once unmounted). process_available() sets
+    // O_NONBLOCK on the fd the first time; do not mix it with run().
     int fd() const noexcept;
     int process_available();
 
