@@ -186,8 +186,13 @@ int main(int argc, char** argv) {
         }
         const Workload workloads[] = {{"copy", 1}, {"xor4", 4}, {"crc32c", 1}};
         const size_t sizes[] = {4u << 10, 64u << 10, 1u << 20};
-        std::printf("dmover throughput, %zu MiB per run, median of %d runs (crc32c: %s, xor: avx2 if present)\n",
-                    o.bytes >> 20, o.runs, dmover::crc32c_impl_name(dmover::best_crc32c_impl()));
+        double load = 0;
+        if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+            if (std::fscanf(f, "%lf", &load) != 1) load = 0;
+            std::fclose(f);
+        }
+        std::printf("dmover throughput, %zu MiB per run, median of %d runs, crc32c: %s, load average %.1f\n",
+                    o.bytes >> 20, o.runs, dmover::crc32c_impl_name(dmover::best_crc32c_impl()), load);
         std::printf("| function | request | dmover GiB/s | in-process GiB/s | ratio |\n");
         std::printf("|----------|---------|-------------:|-----------------:|------:|\n");
         for (const Workload& w : workloads) {
