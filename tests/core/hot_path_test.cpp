@@ -12,6 +12,10 @@ namespace {
 std::atomic<long> g_allocations{0};
 }
 
+// Counting replacements of the global allocation functions. GCC 12 flags
+// free() inside a replaced operator delete as mismatched; it is not.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(size_t n) {
     g_allocations.fetch_add(1, std::memory_order_relaxed);
     if (void* p = std::malloc(n ? n : 1)) return p;
@@ -19,6 +23,7 @@ void* operator new(size_t n) {
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace fusex {
 namespace {
