@@ -94,7 +94,10 @@ bool Child::wait_for(std::chrono::milliseconds timeout) {
 }
 
 void Child::signal(int sig) {
-    if (pid_ > 0 && !done_) ::kill(pid_, sig);
+    if (pid_ <= 0 || done_) return;
+    // The child leads its own process group: signal helpers it started too
+    // (a shell's children), falling back to the pid if setpgid had not run.
+    if (::kill(-pid_, sig) != 0) ::kill(pid_, sig);
 }
 
 void Child::stop(std::chrono::milliseconds grace) {
