@@ -6,10 +6,7 @@
 
 namespace dmover {
 
-WorkerPool::WorkerPool(unsigned threads) {
-    if (threads == 0) threads = 1;
-    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
-}
+WorkerPool::WorkerPool(unsigned threads) : size_(threads == 0 ? 1 : threads) {}
 
 WorkerPool::~WorkerPool() {
     {
@@ -17,13 +14,15 @@ WorkerPool::~WorkerPool() {
         stopping_ = true;
     }
     cv_.notify_all();
-    for (auto& t : threads_) t.join();
+    for (auto& t : threads_) t.join();  // no submit() can run any more
 }
 
 void WorkerPool::submit(std::vector<Job>&& jobs) {
     if (jobs.empty()) return;
     {
         std::lock_guard lk(mu_);
+        if (threads_.empty())
+            for (unsigned i = 0; i < size_; ++i) threads_.emplace_back([this] { run(); });
         for (Job& j : jobs) queue_.push_back(std::move(j));
     }
     if (jobs.size() == 1) cv_.notify_one();

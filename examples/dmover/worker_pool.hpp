@@ -34,13 +34,16 @@ struct Job {
 
 class WorkerPool {
   public:
+    // Threads start with the first submit(): the daemon forks into the
+    // background after constructing its filesystem, and threads do not
+    // survive a fork.
     explicit WorkerPool(unsigned threads);
     ~WorkerPool();  // finishes queued jobs, then joins
     WorkerPool(const WorkerPool&) = delete;
     WorkerPool& operator=(const WorkerPool&) = delete;
 
     void submit(std::vector<Job>&& jobs);
-    unsigned threads() const { return static_cast<unsigned>(threads_.size()); }
+    unsigned size() const { return size_; }
 
   private:
     void run();
@@ -49,7 +52,8 @@ class WorkerPool {
     std::condition_variable cv_;
     std::deque<Job> queue_;
     bool stopping_ = false;
-    std::vector<std::thread> threads_;
+    const unsigned size_;
+    std::vector<std::thread> threads_;  // empty until the first submit()
 };
 
 }  // namespace dmover
