@@ -56,13 +56,15 @@ size_t uring_payload_size(uint32_t max_write, uint32_t max_pages) {
 std::vector<std::unique_ptr<Transport>> make_uring_queues(const UringConfig& config, std::string* why) {
     std::vector<std::unique_ptr<Transport>> queues;
     const unsigned n = possible_cpus();
-    for (unsigned qid = 0; qid < n; ++qid) {
-        auto q = make_uring_queue(config.device_fd, qid, config.queue_depth, config.payload_size, why);
-        if (!q) {
-            if (why) *why = "queue " + std::to_string(qid) + ": " + *why;
-            return {};
+    for (unsigned ring = 0; ring < std::max(config.rings_per_queue, 1u); ++ring) {
+        for (unsigned qid = 0; qid < n; ++qid) {
+            auto q = make_uring_queue(config.device_fd, qid, config.queue_depth, config.payload_size, why);
+            if (!q) {
+                if (why) *why = "queue " + std::to_string(qid) + ": " + *why;
+                return {};
+            }
+            queues.push_back(std::move(q));
         }
-        queues.push_back(std::move(q));
     }
     return queues;
 }
