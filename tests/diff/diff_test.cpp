@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <deque>
 #include <iostream>
+#include <ostream>
 #include <memory>
 #include <random>
 #include <string>
@@ -61,6 +62,8 @@ struct Variant {
     unsigned long seed;
     std::vector<std::string> args;
     const char* name;
+    // For gtest's and ctest's test names.
+    friend void PrintTo(const Variant& v, std::ostream* os) { *os << v.name; }
 };
 
 class DiffTest : public ::testing::TestWithParam<Variant> {

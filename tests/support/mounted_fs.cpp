@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <set>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
 #include <thread>
 
 #include "support/mountinfo.hpp"
@@ -25,6 +27,29 @@ std::string make_temp_dir(std::string_view tag) {
     std::string tmpl = "/tmp/fusex-" + std::string(tag) + "-XXXXXX";
     if (!mkdtemp(tmpl.data())) return {};
     return tmpl;
+}
+
+// umount2(dir, 0) that gives up waiting after timeout (-ETIMEDOUT; the call
+// goes on in the background and finishes once the connection is aborted).
+// Returns 0 or -errno.
+int bounded_umount(const std::string& dir, std::chrono::milliseconds timeout) {
+    struct State {
+        std::mutex mu;
+        std::condition_variable cv;
+        bool done = false;
+        int rc = 0;
+    };
+    auto st = std::make_shared<State>();
+    std::thread([st, dir] {
+        int rc = umount2(dir.c_str(), 0) == 0 ? 0 : -errno;
+        std::lock_guard lk(st->mu);
+        st->rc = rc;
+        st->done = true;
+        st->cv.notify_all();
+    }).detach();
+    std::unique_lock lk(st->mu);
+    if (!st->cv.wait_for(lk, timeout, [&] { return st->done; })) return -ETIMEDOUT;
+    return st->rc;
 }
 
 }  // namespace
@@ -107,29 +132,37 @@ void MountedFs::teardown() {
     if (torn_down_ || dir_.empty()) return;
     torn_down_ = true;
 
-    std::set<unsigned> minors;
-    auto detach_all = [&] {
-        // Mounts may be stacked (a second daemon on the same dir): peel them all.
-        for (int i = 0; i < 16; ++i) {
-            auto here = mounts_at(dir_);
-            if (here.empty()) break;
-            for (const auto& m : here)
-                if (is_fuse(m)) minors.insert(m.minor);
-            if (umount2(dir_.c_str(), MNT_DETACH) != 0 && errno != EINTR) break;
-        }
-    };
-    detach_all();
+    if (daemon_ && ::testing::Test::HasFailure()) {
+        // The daemon's own words are often the key to a failure.
+        std::string log = daemon_->err();
+        if (log.size() > 8000) log = "...\n" + log.substr(log.size() - 8000);
+        if (!log.empty()) std::fprintf(stderr, "--- daemon stderr (%s):\n%s\n---\n", dir_.c_str(), log.c_str());
+    }
+
+    // Abort only a connection whose mount is still attached (or whose
+    // unmount is still under way), so that its device minor surely names
+    // ours: once gone, the minor can be reused at once by a mount of a test
+    // running in parallel, and aborting that number would kill theirs.
+    // Mounts may be stacked (a second daemon on the same dir): peel them all.
+    for (int i = 0; i < 16; ++i) {
+        auto here = mounts_at(dir_);
+        if (here.empty()) break;
+        unsigned minor = here.back().minor;
+        bool fuse = is_fuse(here.back());
+        int rc = bounded_umount(dir_, 5s);
+        if (rc == 0) continue;
+        // Busy (a file still open) or stuck (writeback to a wedged daemon):
+        // end the connection, which fails every waiting request, then detach.
+        if (fuse) abort_fuse_connection(minor);
+        if (rc == -EBUSY && umount2(dir_.c_str(), MNT_DETACH) != 0 && errno != EINTR) break;
+        if (rc == -ETIMEDOUT) std::this_thread::sleep_for(100ms);
+    }
 
     if (daemon_ && daemon_->pid() > 0) {
         // A clean daemon ends by itself once its connection goes away; give
-        // it a moment, then ask, then insist.
+        // it a moment, then ask, then insist (SIGKILL also ends a stopped or
+        // wedged daemon, and its exit ends the connection).
         if (!daemon_->wait_for(3s)) daemon_->stop(3s);
-    }
-    bool daemon_stuck = daemon_ && daemon_->pid() > 0 && daemon_->running();
-    if (daemon_stuck || !mounts_at(dir_).empty()) {
-        for (unsigned minor : minors) abort_fuse_connection(minor);
-        detach_all();
-        if (daemon_) daemon_->stop(2s);
     }
     if (rmdir(dir_.c_str()) != 0 && errno != ENOENT) {
         // Leave no stray directory behind either, even if something wrote to

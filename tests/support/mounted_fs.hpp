@@ -2,7 +2,8 @@
 // test: starts the daemon in the foreground on a fresh /tmp mountpoint, waits
 // for the mount, and on destruction (also after a failed assertion or an
 // exception) unmounts, stops the daemon and removes the directory. Whatever
-// goes wrong, it never leaves a mount behind and never blocks for long.
+// goes wrong, it never leaves a mount behind and never blocks for long. When
+// the test has failed, teardown prints the daemon's stderr.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -65,8 +66,8 @@ class MountedFs {
     // Whether a FUSE mount is still on dir().
     bool is_mounted() const;
 
-    // Unmount, stop the daemon, abort the connection if all else failed and
-    // remove the directory. Idempotent; the destructor calls it.
+    // Unmount (aborting the connection first if the mount is busy), stop the
+    // daemon and remove the directory. Idempotent; the destructor calls it.
     void teardown();
 
   private:

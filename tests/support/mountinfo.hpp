@@ -25,7 +25,8 @@ bool is_fuse(const MountEntry& m);
 std::vector<MountEntry> fuse_mounts();
 
 // Abort the FUSE connection with this device minor (mounting fusectl first if
-// needed). Returns whether the abort file was written.
+// needed). Returns whether the abort file was written. Only safe while the
+// mount with that minor is still attached: minors are reused at once.
 bool abort_fuse_connection(unsigned minor);
 
 }  // namespace fusex::test
