@@ -34,6 +34,9 @@ void print_common_options(FILE* out);
 
 // Mount, daemonize unless -f, serve until unmount or SIGINT/SIGTERM/SIGHUP,
 // unmount. Prints one clear line and returns 1 on failure, 0 on success.
+// Daemonizing forks after `fs` was built: start a filesystem's own threads
+// in init() (or later), not in its constructor, or they stay behind in the
+// parent that exits.
 int serve(Filesystem& fs, const CommandLine& cl, const std::string& mountpoint, const char* prog);
 
 // The whole main() of a filesystem with no options of its own:

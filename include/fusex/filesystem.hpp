@@ -85,7 +85,8 @@ class Filesystem {
 
     // Called once with the kernel's INIT, before any other request.
     virtual void init(InitConfig& config) { (void)config; }
-    // The kernel is done with the filesystem (unmount).
+    // The filesystem is done: DESTROY arrived (fuseblk) or run() is ending
+    // (unmount, stop). Called once, and only after init().
     virtual void destroy() {}
 
     virtual void lookup(const LookupRequest&, ReplyEntry reply) { std::move(reply).error(ENOSYS); }

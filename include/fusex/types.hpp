@@ -45,7 +45,9 @@ struct OpenResult {
     bool direct_io = false;       // bypass the page cache for this open file
     bool keep_cache = false;      // keep cached pages from earlier opens
     bool nonseekable = false;
-    bool stream = false;          // no file position at all (pipes, devices)
+    bool stream = false;          // no file position at all (pipes, devices); also
+                                  // frees read/write of the f_pos lock, so that a
+                                  // blocked write cannot block a read on the same fd
     bool cache_dir = false;       // opendir: the kernel may cache entries
     bool noflush = false;         // no FLUSH on close
     bool parallel_direct_writes = false;

@@ -116,8 +116,7 @@ void SessionCore::dispatch(protocol::Decoded& d) {
         return;
     }
     if (std::holds_alternative<protocol::DestroyRequest>(d.request)) {
-        destroyed_.store(true);
-        fs_.destroy();
+        if (!destroyed_.exchange(true)) fs_.destroy();
         reply_error_now(h, 0);
         // The kernel is done with us: the loops end (the next read would
         // give ENODEV anyway).

@@ -85,6 +85,7 @@ class SessionCore final : public ReplyChannel {
     void worker_main(Worker* w);
     void serve_loop(transport::Transport& t, std::vector<std::byte>& buf, bool is_worker);
     void maybe_grow_pool();
+    void finish();
     void spawn_worker();
     void wake_workers();
     // Transport choice (transport_select.cpp): the transport of workers

@@ -123,6 +123,12 @@ void SessionCore::wake_workers() {
         if (w->running.load(std::memory_order_acquire)) pthread_kill(w->handle, sig);
 }
 
+// The kernel sends DESTROY only for fuseblk mounts; everyone else learns that
+// the filesystem is done when the loop ends.
+void SessionCore::finish() {
+    if (initialized() && !destroyed_.exchange(true)) fs_.destroy();
+}
+
 int SessionCore::run() {
     if (fd_ < 0) return -EBADF;
     wake_signal();
@@ -131,6 +137,7 @@ int SessionCore::run() {
         std::vector<std::byte> buf(request_buffer_size());
         serve_loop(*main_transport_, buf, false);
         serving_thread_.store(pthread_t{});
+        finish();
         return end_error_;
     }
     {
@@ -156,6 +163,7 @@ int SessionCore::run() {
     // (the reply then fails on the dead connection instead of a freed object).
     lock.lock();
     for (auto& w : done) retired_.push_back(std::move(w));
+    finish();
     return end_error_;
 }
 
