@@ -289,19 +289,17 @@ void UringQueue::finish_current() {
 }
 
 void UringQueue::flush_commits() {
-    std::vector<size_t> batch;
-    {
-        std::lock_guard lock(mu_);
-        batch.swap(commits_);
-        for (size_t i : batch) {
-            Entry& e = entries_[i];
-            if (e.use_deferred) std::memcpy(e.payload, e.deferred.data(), e.reply_size);
-            e.use_deferred = false;
-            e.header->ring_ent_in_out.payload_sz = static_cast<uint32_t>(e.reply_size);
-            e.state = State::InKernel;
-            prepare_cmd(i, abi::FUSE_IO_URING_CMD_COMMIT_AND_FETCH);
-        }
+    // commits_ keeps its capacity: no allocation per reply.
+    std::lock_guard lock(mu_);
+    for (size_t i : commits_) {
+        Entry& e = entries_[i];
+        if (e.use_deferred && e.reply_size) std::memcpy(e.payload, e.deferred.data(), e.reply_size);
+        e.use_deferred = false;
+        e.header->ring_ent_in_out.payload_sz = static_cast<uint32_t>(e.reply_size);
+        e.state = State::InKernel;
+        prepare_cmd(i, abi::FUSE_IO_URING_CMD_COMMIT_AND_FETCH);
     }
+    commits_.clear();
 }
 
 ssize_t UringQueue::receive(std::span<std::byte>) {
