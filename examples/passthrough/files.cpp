@@ -98,16 +98,7 @@ void PassthroughFs::create(const CreateRequest& req, ReplyCreate reply) {
     if (!dir) return std::move(reply).error(dir.error());
     int fd = openat(dir.get(), name.c_str(), flags, req.mode & ~req.umask & 07777);
     if (fd < 0) return std::move(reply).error(errno);
-    chown_to_caller(fd, "", AT_EMPTY_PATH, req.ctx, dir.get());
-    Entry e;
-    if (int r = entry_for_fd(fd, e); r < 0) {
-        close(fd);
-        return std::move(reply).error(-r);
-    }
-    auto* h = new FileHandle(fd);
-    OpenResult r = open_result(h->fh());
-    if (passthrough_) attach_backing(acquire_backing(inodes_.get(e.node), fd), *h, r);
-    std::move(reply).created(e, r);
+    answer_created(fd, dir.get(), req.ctx, std::move(reply));
 }
 
 void PassthroughFs::tmpfile(const TmpfileRequest& req, ReplyCreate reply) {
@@ -118,7 +109,12 @@ void PassthroughFs::tmpfile(const TmpfileRequest& req, ReplyCreate reply) {
     if (!dir) return std::move(reply).error(dir.error());
     int fd = openat(dir.get(), ".", flags, req.mode & ~req.umask & 07777);
     if (fd < 0) return std::move(reply).error(errno);
-    chown_to_caller(fd, "", AT_EMPTY_PATH, req.ctx, dir.get());
+    answer_created(fd, dir.get(), req.ctx, std::move(reply));
+}
+
+// The common end of create and tmpfile: a new file open as fd in dirfd.
+void PassthroughFs::answer_created(int fd, int dirfd, const Context& ctx, ReplyCreate reply) {
+    chown_to_caller(fd, "", AT_EMPTY_PATH, ctx, dirfd);
     Entry e;
     if (int r = entry_for_fd(fd, e); r < 0) {
         close(fd);

@@ -81,6 +81,7 @@ class PassthroughFs : public fusex::Filesystem {
     int lookup_entry(Inode& parent, std::string_view name, fusex::Entry& out);
     // An entry for the object open as fd (just created), with one lookup.
     int entry_for_fd(int fd, fusex::Entry& out);
+    void answer_created(int fd, int dirfd, const fusex::Context& ctx, fusex::ReplyCreate reply);
     fusex::Entry make_entry(const Inode& inode, const struct stat& st) const;
     PathFd path(const Inode& inode) const noexcept { return inodes_.path(inode); }
     // Give a newly created object to the caller (when the daemon is root).
