@@ -77,7 +77,8 @@ TEST(MountGuard, TeardownAfterTheDaemonWasKilled) {
     ASSERT_TRUE(fs.daemon().wait_for(5s));
     struct stat st {};
     EXPECT_EQ(stat(fs.dir().c_str(), &st), -1);
-    EXPECT_EQ(errno, ENOTCONN);
+    // The first call after the crash may still see the abort itself.
+    EXPECT_TRUE(errno == ENOTCONN || errno == ECONNABORTED) << strerror(errno);
     fs.teardown();
     EXPECT_FALSE(fs.is_mounted());
 }
