@@ -127,13 +127,15 @@ TEST(Executor, TooManyIovecsAreEinval) {
     EXPECT_TRUE(out.guards_intact());
 }
 
-// A page that is mapped then unmapped: an address nobody may access.
+// An address range nobody may access: reserved with PROT_NONE for the whole
+// test, so that no later allocation (an allocator's mmap, ASan's shadow) can
+// land in it the way it could in an unmapped hole.
 struct Hole {
     Hole() {
-        size = size_t(sysconf(_SC_PAGESIZE));
-        p = static_cast<char*>(mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-        munmap(p, size);
+        size = 256 * 1024;
+        p = static_cast<char*>(mmap(nullptr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     }
+    ~Hole() { munmap(p, size); }
     char* p;
     size_t size;
 };

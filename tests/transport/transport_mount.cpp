@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <fstream>
 
 #include "fusex/session_state.hpp"
@@ -122,8 +123,22 @@ UringSetting::UringSetting(bool enabled) {
         return;
     }
     lock_fd_ = ::open("/tmp/fusex-enable-uring.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    // Everyone wanting "Y" may run together; "N" excludes all.
-    if (lock_fd_ >= 0) ::flock(lock_fd_, enabled ? LOCK_SH : LOCK_EX);
+    // Everyone wanting "Y" may run together; "N" excludes all. Bounded, so
+    // that a holder stuck elsewhere on the machine makes this test skip
+    // instead of hang.
+    if (lock_fd_ >= 0) {
+        const int mode = (enabled ? LOCK_SH : LOCK_EX) | LOCK_NB;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (::flock(lock_fd_, mode) < 0) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                ::close(lock_fd_);
+                lock_fd_ = -1;
+                why_ = "another process holds /tmp/fusex-enable-uring.lock for over 60 s";
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
     std::ofstream out(kUringParam);
     out << (enabled ? "Y" : "N");
     out.close();
