@@ -40,8 +40,11 @@ TEST(BackgroundMount, DaemonizedServerMovesData) {
         std::string dir;
         unsigned conn;
         ~Cleanup() {
+            // Abort only while our mount still holds the connection number:
+            // once unmounted, the number may already belong to another mount.
+            if (conn != 0 && connection_at(dir) == conn)
+                std::ofstream(std::string("/sys/fs/fuse/connections/") + std::to_string(conn) + "/abort") << 1;
             umount2(dir.c_str(), MNT_DETACH);
-            std::ofstream(std::string("/sys/fs/fuse/connections/") + std::to_string(conn) + "/abort") << 1;
             rmdir(dir.c_str());
         }
     } cleanup{dir, conn};
