@@ -232,3 +232,28 @@ fuse_init_out encode_init(const InitConfig& config, uint32_t kernel_minor, size_
 }
 
 }  // namespace fusex::protocol
+
+// The public cap:: bits are the kernel's INIT bits under friendlier names;
+// the two lists must never drift apart.
+namespace fusex::protocol {
+static_assert(cap::kAsyncRead == abi::FUSE_ASYNC_READ && cap::kPosixLocks == abi::FUSE_POSIX_LOCKS &&
+              cap::kAtomicOTrunc == abi::FUSE_ATOMIC_O_TRUNC && cap::kExportSupport == abi::FUSE_EXPORT_SUPPORT &&
+              cap::kBigWrites == abi::FUSE_BIG_WRITES && cap::kDontMask == abi::FUSE_DONT_MASK &&
+              cap::kSpliceWrite == abi::FUSE_SPLICE_WRITE && cap::kSpliceMove == abi::FUSE_SPLICE_MOVE &&
+              cap::kSpliceRead == abi::FUSE_SPLICE_READ && cap::kFlockLocks == abi::FUSE_FLOCK_LOCKS &&
+              cap::kIoctlDir == abi::FUSE_HAS_IOCTL_DIR && cap::kAutoInvalData == abi::FUSE_AUTO_INVAL_DATA &&
+              cap::kReaddirplus == abi::FUSE_DO_READDIRPLUS && cap::kReaddirplusAuto == abi::FUSE_READDIRPLUS_AUTO &&
+              cap::kAsyncDio == abi::FUSE_ASYNC_DIO && cap::kWritebackCache == abi::FUSE_WRITEBACK_CACHE &&
+              cap::kNoOpenSupport == abi::FUSE_NO_OPEN_SUPPORT && cap::kParallelDirops == abi::FUSE_PARALLEL_DIROPS &&
+              cap::kHandleKillpriv == abi::FUSE_HANDLE_KILLPRIV && cap::kPosixAcl == abi::FUSE_POSIX_ACL &&
+              cap::kAbortError == abi::FUSE_ABORT_ERROR && cap::kMaxPages == abi::FUSE_MAX_PAGES &&
+              cap::kCacheSymlinks == abi::FUSE_CACHE_SYMLINKS && cap::kNoOpendirSupport == abi::FUSE_NO_OPENDIR_SUPPORT &&
+              cap::kExplicitInvalData == abi::FUSE_EXPLICIT_INVAL_DATA &&
+              cap::kHandleKillprivV2 == abi::FUSE_HANDLE_KILLPRIV_V2 && cap::kSetxattrExt == abi::FUSE_SETXATTR_EXT &&
+              cap::kInitExt == abi::FUSE_INIT_EXT && cap::kSecurityCtx == abi::FUSE_SECURITY_CTX &&
+              cap::kCreateSuppGroup == abi::FUSE_CREATE_SUPP_GROUP && cap::kHasExpireOnly == abi::FUSE_HAS_EXPIRE_ONLY &&
+              cap::kDirectIoAllowMmap == abi::FUSE_DIRECT_IO_ALLOW_MMAP && cap::kPassthrough == abi::FUSE_PASSTHROUGH &&
+              cap::kNoExportSupport == abi::FUSE_NO_EXPORT_SUPPORT && cap::kHasResend == abi::FUSE_HAS_RESEND &&
+              cap::kAllowIdmap == abi::FUSE_ALLOW_IDMAP && cap::kOverIoUring == abi::FUSE_OVER_IO_URING,
+              "fusex::cap and the kernel's INIT bits disagree");
+}  // namespace fusex::protocol
