@@ -55,11 +55,16 @@ InFlight* InFlightTable::acquire(uint64_t unique, uint32_t opcode, NodeId node, 
         slot->node = node;
         slot->origin = origin;
         slot->active = true;
+        // Interrupts that came before their request: rare, so the common
+        // case costs one comparison.
         bool early = false;
-        for (uint64_t& u : early_) {
-            if (u == unique) {
-                early = true;
-                u = 0;
+        if (early_count_ > 0) {
+            for (uint64_t& u : early_) {
+                if (u == unique) {
+                    early = true;
+                    u = 0;
+                    --early_count_;
+                }
             }
         }
         slot->interrupted.store(early, std::memory_order_relaxed);
@@ -100,6 +105,7 @@ bool InFlightTable::interrupt(uint64_t unique) {
             // is dispatched: remember it once, or it would evict the others.
             for (uint64_t u : early_)
                 if (u == unique) return false;
+            if (early_[early_next_] == 0) ++early_count_;
             early_[early_next_] = unique;
             early_next_ = (early_next_ + 1) % kEarlyInterrupts;
             return false;
@@ -110,12 +116,6 @@ bool InFlightTable::interrupt(uint64_t unique) {
     }
     if (callback) run_interrupt_callback(callback, unique);
     return true;
-}
-
-void InFlightTable::remember_early_interrupt(uint64_t unique) {
-    std::lock_guard lock(mu_);
-    early_[early_next_] = unique;
-    early_next_ = (early_next_ + 1) % kEarlyInterrupts;
 }
 
 size_t InFlightTable::active() const {

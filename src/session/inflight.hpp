@@ -47,14 +47,12 @@ class InFlightTable {
     // between the lookup and the remembering.
     bool interrupt(uint64_t unique);
     size_t active() const;
-    // Remembers an interrupt whose target was not (yet) in flight; acquire()
-    // of that unique then starts out interrupted. Bounded: oldest dropped.
-    void remember_early_interrupt(uint64_t unique);
 
   private:
     static constexpr size_t kEarlyInterrupts = 64;
     uint64_t early_[kEarlyInterrupts] = {};
     size_t early_next_ = 0;
+    size_t early_count_ = 0;  // non-zero entries of early_
     mutable std::mutex mu_;
     std::vector<std::unique_ptr<InFlight>> slots_;
     std::vector<uint32_t> free_;
