@@ -55,8 +55,9 @@ class Reply {
 
   protected:
     // Send a success reply whose payload is `payload` (may be empty).
-    void send(std::span<const iovec> payload);
-    void send(const void* data, size_t size);
+    // Returns 0 once the kernel took it, else a negative errno.
+    int send(std::span<const iovec> payload);
+    int send(const void* data, size_t size);
     // Send out-struct then `size` bytes taken from fd at offset (splice when
     // the transport can, else copied).
     void send_from_fd(const void* head, size_t head_size, int fd, uint64_t offset, size_t size);

@@ -67,14 +67,14 @@ void Reply::on_interrupt(std::function<void()> cb) {
 
 uint64_t Reply::unique() const noexcept { return slot_ ? slot_->unique : 0; }
 
-void Reply::send(std::span<const iovec> payload) {
+int Reply::send(std::span<const iovec> payload) {
     detail::InFlight* s = take_slot();
-    channel_->send_reply(s, 0, payload.data(), static_cast<int>(payload.size()));
+    return channel_->send_reply(s, 0, payload.data(), static_cast<int>(payload.size()));
 }
 
-void Reply::send(const void* data, size_t size) {
+int Reply::send(const void* data, size_t size) {
     iovec iov{const_cast<void*>(data), size};
-    send(std::span<const iovec>(&iov, size ? 1 : 0));
+    return send(std::span<const iovec>(&iov, size ? 1 : 0));
 }
 
 void Reply::send_from_fd(const void* head, size_t head_size, int fd, uint64_t offset, size_t size) {
@@ -86,10 +86,7 @@ void ReplyEmpty::ok() && { send(nullptr, 0); }
 
 void ReplyEntry::entry(const Entry& e) && {
     abi::fuse_entry_out out = protocol::encode_entry(e);
-    detail::ReplyChannel* ch = channel();
-    detail::InFlight* s = take_slot();
-    iovec iov{&out, sizeof out};
-    if (ch->send_reply(s, 0, &iov, 1) == 0 && e.node != 0) ch->note_lookup(e.node, 1);
+    if (send(&out, sizeof out) == 0 && e.node != 0) channel()->note_lookup(e.node, 1);
 }
 
 void ReplyCreate::created(const Entry& e, const OpenResult& open) && {
@@ -97,12 +94,9 @@ void ReplyCreate::created(const Entry& e, const OpenResult& open) && {
         abi::fuse_entry_out entry;
         abi::fuse_open_out open;
     } out{protocol::encode_entry(e), protocol::encode_open(open)};
-    detail::ReplyChannel* ch = channel();
-    detail::InFlight* s = take_slot();
-    iovec iov{&out, sizeof out};
-    if (ch->send_reply(s, 0, &iov, 1) == 0) {
-        ch->note_lookup(e.node, 1);
-        ch->note_open(open.fh, e.node, false);
+    if (send(&out, sizeof out) == 0) {
+        channel()->note_lookup(e.node, 1);
+        channel()->note_open(open.fh, e.node, false);
     }
 }
 
@@ -212,11 +206,8 @@ bool ReplyDir::add_plus(std::string_view name, const Entry& e, uint64_t next_off
 }
 
 void ReplyDir::send() && {
-    detail::ReplyChannel* ch = channel();
-    detail::InFlight* s = take_slot();
-    iovec iov{buf_.data(), buf_.size()};
-    if (ch->send_reply(s, 0, &iov, buf_.empty() ? 0 : 1) == 0)
-        for (NodeId n : counted_) ch->note_lookup(n, 1);
+    if (Reply::send(buf_.data(), buf_.size()) == 0)
+        for (NodeId n : counted_) channel()->note_lookup(n, 1);
 }
 
 }  // namespace fusex
