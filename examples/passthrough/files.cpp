@@ -17,6 +17,11 @@ namespace passthrough {
 
 using namespace fusex;
 
+namespace {
+// Writes at least this large count as streaming (cp and fio use 128 KiB+).
+constexpr size_t kEarlyFlushMin = 128u << 10;
+}  // namespace
+
 int PassthroughFs::reopen_flags(uint32_t client_flags) const {
     int flags = static_cast<int>(client_flags) & ~(O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW);
     if (writeback_) {
@@ -144,6 +149,12 @@ void PassthroughFs::write(const WriteRequest& req, ReplyWrite reply) {
         done += static_cast<size_t>(n);
     }
     std::move(reply).written(done);
+    // A large write is most likely part of a stream: start its way to the
+    // disk now (without waiting), so the disk works while the next requests
+    // are copied instead of all of it waiting for fsync or the flusher.
+    // After the reply, so that the writer never waits for it.
+    if (options_.early_flush && done >= kEarlyFlushMin)
+        sync_file_range(fd, static_cast<off_t>(req.offset), static_cast<off_t>(done), SYNC_FILE_RANGE_WRITE);
 }
 
 void PassthroughFs::flush(const FlushRequest& req, ReplyEmpty reply) {

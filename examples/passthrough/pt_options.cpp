@@ -29,12 +29,15 @@ std::optional<std::string> parse_options(const std::vector<std::pair<std::string
             else if (value == "auto") out.cache = CacheMode::Auto;
             else if (value == "always") out.cache = CacheMode::Always;
             else return "invalid -o cache=" + value + " (want never, auto or always)";
-        } else if ((name == "writeback" || name == "passthrough") && !value.empty()) {
+        } else if ((name == "writeback" || name == "passthrough" || name == "early_flush" ||
+                    name == "no_early_flush") && !value.empty()) {
             return "option -o " + name + " takes no value";
         } else if (name == "writeback") {
             out.writeback = true;
         } else if (name == "passthrough") {
             out.passthrough = true;
+        } else if (name == "early_flush" || name == "no_early_flush") {
+            out.early_flush = name == "early_flush";
         } else {
             return "unknown option -o " + name + (value.empty() ? "" : "=" + value);
         }
@@ -52,7 +55,9 @@ const char* options_help() {
            "                           never: direct I/O, no caching; auto: page cache dropped on open;\n"
            "                           always: page cache kept across opens\n"
            "    -o writeback           kernel writeback cache (ignored with passthrough)\n"
-           "    -o passthrough         kernel passthrough of open regular files (FUSE_PASSTHROUGH)\n";
+           "    -o passthrough         kernel passthrough of open regular files (FUSE_PASSTHROUGH)\n"
+           "    -o no_early_flush      leave large writes to the kernel's own writeback timing\n"
+           "                           (default early_flush: start writing them to disk at once)\n";
 }
 
 }  // namespace passthrough

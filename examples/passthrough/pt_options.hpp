@@ -15,6 +15,7 @@ struct Options {
     double timeout = 1.0;       // entry and attribute timeout, seconds
     bool writeback = false;     // kernel writeback cache
     bool passthrough = false;   // FUSE_PASSTHROUGH backing files for open files
+    bool early_flush = true;    // start disk writeback right after large writes
 };
 
 // Fills out from fusex's leftover -o options; returns one error line for an

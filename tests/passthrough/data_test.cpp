@@ -1,7 +1,14 @@
 // Data through the mount: reads, writes, truncation, mmap, in each cache mode.
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <optional>
+#include <thread>
 
 #include "passthrough_fixture.hpp"
 
@@ -99,6 +106,56 @@ class CacheAlwaysTest : public PassthroughTest {
 };
 
 TEST_F(CacheAlwaysTest, DataRoundTrip) { check_round_trip(m(), s()); }
+
+// cachestat(2), Linux 6.5+: how many of a file's cached pages are dirty.
+// 451 on every architecture (the generic syscall table); glibc 2.36 has no name for it.
+std::optional<uint64_t> dirty_pages(const std::string& path) {
+    struct { uint64_t off, len; } range{0, 0};  // len 0: to the end of the file
+    struct { uint64_t cache, dirty, writeback, evicted, recently_evicted; } stat{};
+    int fd = open(path.c_str(), O_RDONLY);
+    if (fd < 0) return std::nullopt;
+    long r = syscall(451, fd, &range, &stat, 0);
+    close(fd);
+    if (r != 0) return std::nullopt;
+    return stat.dirty;
+}
+
+// Writes 8 MiB through the mount in 1 MiB writes (a streaming writer);
+// returns the file's page count, or skips when dirty pages cannot be seen.
+size_t stream_8_mib(const std::string& mnt_file, const std::string& src_file) {
+    struct statfs fs {};
+    if (statfs(src_file.substr(0, src_file.rfind('/')).c_str(), &fs) == 0 && fs.f_type == TMPFS_MAGIC) return 0;
+    int fd = open(mnt_file.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    EXPECT_GE(fd, 0);
+    std::string chunk = pattern(1 << 20, 5);
+    for (int i = 0; i < 8; ++i) EXPECT_EQ(write(fd, chunk.data(), chunk.size()), static_cast<ssize_t>(chunk.size()));
+    close(fd);
+    return (8u << 20) / static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+constexpr const char* kNoDirtyCounts = "source on tmpfs or no cachestat(2): dirty pages cannot be counted";
+
+TEST_F(PassthroughTest, LargeWritesStartTheirWayToDiskAtOnce) {
+    size_t pages = stream_8_mib(m("stream"), s("stream"));
+    if (pages == 0 || !dirty_pages(s("stream"))) GTEST_SKIP() << kNoDirtyCounts;
+    // The kernel itself would leave them dirty for 30 s (dirty_expire_centisecs).
+    uint64_t dirty = pages;
+    for (int i = 0; i < 100 && dirty > pages / 4; ++i) {
+        dirty = dirty_pages(s("stream")).value_or(pages);
+        if (dirty > pages / 4) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_LE(dirty, pages / 4) << "of " << pages << " pages";
+}
+
+class NoEarlyFlushTest : public PassthroughTest {
+    std::vector<std::string> daemon_options() const override { return {"-o", "no_early_flush"}; }
+};
+
+TEST_F(NoEarlyFlushTest, LargeWritesStayInThePageCache) {
+    size_t pages = stream_8_mib(m("stream"), s("stream"));
+    if (pages == 0 || !dirty_pages(s("stream"))) GTEST_SKIP() << kNoDirtyCounts;
+    EXPECT_GE(dirty_pages(s("stream")).value_or(0), pages * 3 / 4) << "of " << pages << " pages";
+}
 
 // The same data path over each of fusex's transports.
 class TransportTest : public PassthroughTest, public ::testing::WithParamInterface<const char*> {

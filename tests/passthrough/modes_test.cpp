@@ -52,7 +52,8 @@ TEST(PassthroughCommandLine, RejectsUnknownAndBadOptionsWithOneLine) {
     for (std::vector<std::string> opts : {std::vector<std::string>{"-o", "bogus"},
                                           {"-o", "cache=sometimes"},
                                           {"-o", "timeout=-1"},
-                                          {"-o", "writeback=yes"}}) {
+                                          {"-o", "writeback=yes"},
+                                          {"-o", "no_early_flush=1"}}) {
         opts.push_back(source.path());
         MountedFs fs(example_binary("fusex-passthrough"), opts, 5s);
         EXPECT_FALSE(fs.mounted()) << opts[1];
