@@ -1,7 +1,9 @@
 // Open files: open/create, the data path and per-file operations.
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -20,6 +22,25 @@ using namespace fusex;
 namespace {
 // Writes at least this large count as streaming (cp and fio use 128 KiB+).
 constexpr size_t kEarlyFlushMin = 128u << 10;
+
+// Whether close() of a descriptor on fd's filesystem never has anything to
+// report: true for local disk and memory filesystems. Network and FUSE
+// filesystems write back or check for errors on close, so their FLUSH is
+// passed on (close of a dup); for the others it would be a wasted round trip.
+bool close_reports_nothing(int fd) {
+    struct statfs fs {};
+    if (fstatfs(fd, &fs) != 0) return false;
+    switch (fs.f_type) {
+        case EXT4_SUPER_MAGIC:  // also ext2 and ext3
+        case XFS_SUPER_MAGIC:
+        case BTRFS_SUPER_MAGIC:
+        case F2FS_SUPER_MAGIC:
+        case TMPFS_MAGIC:
+            return true;
+        default:
+            return false;
+    }
+}
 }  // namespace
 
 int PassthroughFs::reopen_flags(uint32_t client_flags) const {
@@ -33,9 +54,10 @@ int PassthroughFs::reopen_flags(uint32_t client_flags) const {
     return flags | O_CLOEXEC;
 }
 
-OpenResult PassthroughFs::open_result(uint64_t fh) const {
+OpenResult PassthroughFs::open_result(uint64_t fh, int fd) const {
     OpenResult r;
     r.fh = fh;
+    r.noflush = close_reports_nothing(fd);
     if (options_.cache == CacheMode::Never) {
         r.direct_io = true;
         r.parallel_direct_writes = true;
@@ -88,7 +110,7 @@ void PassthroughFs::open(const OpenRequest& req, ReplyOpen reply) {
     int fd = ::open(ProcPath(self.get()).c_str(), reopen_flags(req.flags));
     if (fd < 0) return std::move(reply).error(errno);
     auto* h = new FileHandle(fd);
-    OpenResult r = open_result(h->fh());
+    OpenResult r = open_result(h->fh(), h->fd);
     if (passthrough_ && inode.is_regular()) attach_backing(acquire_backing(inode, fd), *h, r);
     std::move(reply).opened(r);
 }
@@ -126,7 +148,7 @@ void PassthroughFs::answer_created(int fd, int dirfd, const Context& ctx, ReplyC
         return std::move(reply).error(-r);
     }
     auto* h = new FileHandle(fd);
-    OpenResult r = open_result(h->fh());
+    OpenResult r = open_result(h->fh(), h->fd);
     if (passthrough_) attach_backing(acquire_backing(inodes_.get(e.node), fd), *h, r);
     std::move(reply).created(e, r);
 }

@@ -101,7 +101,7 @@ class PassthroughFs : public fusex::Filesystem {
     int acquire_backing(Inode& inode, int fd);
     void release_backing(Inode& inode);
     // Open flags for an open file, and its cache policy.
-    fusex::OpenResult open_result(uint64_t fh) const;
+    fusex::OpenResult open_result(uint64_t fh, int fd) const;
     int reopen_flags(uint32_t client_flags) const;
 
     Options options_;

@@ -46,6 +46,20 @@ TEST_F(KernelPassthroughTest, DataBypassesTheDaemon) {
     EXPECT_GT(count_lines_with(log, " CREATE ") + count_lines_with(log, " OPEN "), 0u);
 }
 
+class DebugLogTest : public PassthroughTest {
+    std::vector<std::string> daemon_options() const override { return {"-d"}; }
+};
+
+// close() on a local disk or memory filesystem reports nothing, so the
+// daemon asks the kernel not to send FLUSH for files opened there.
+TEST_F(DebugLogTest, NoFlushRoundTripForALocalSource) {
+    ASSERT_TRUE(write_file(m("f"), "data"));
+    EXPECT_EQ(read_file(m("f")), "data");
+    std::string log = fs_->daemon_log();
+    EXPECT_GT(count_lines_with(log, " CREATE ") + count_lines_with(log, " OPEN "), 1u) << log.substr(0, 2000);
+    EXPECT_EQ(count_lines_with(log, " FLUSH "), 0u) << log.substr(0, 2000);
+}
+
 TEST(PassthroughCommandLine, RejectsUnknownAndBadOptionsWithOneLine) {
     FUSEX_SKIP_WITHOUT_FUSE();
     TempDir source("ptsrc");
