@@ -78,15 +78,24 @@ def fmt_ratio(r):
     return "–" if math.isnan(r) else f"{r:.2f}×"
 
 
-def table(med, targets, counts):
-    rows = ["| workload | target | median | unit | runs | × native | × passthrough_ll |",
-            "|---|---|---:|---|---:|---:|---:|"]
+def spread(values, key, scale, unit):
+    """Lowest and highest of a figure's runs: how far to trust its median."""
+    good = [v * scale for v in values.get(key, []) if not math.isnan(v)]
+    if len(good) < 2:
+        return ""
+    return f"{fmt(min(good), unit)} – {fmt(max(good), unit)}"
+
+
+def table(med, values, targets, counts):
+    rows = ["| workload | target | median | unit | runs | range of runs | × native | × passthrough_ll |",
+            "|---|---|---:|---|---:|---:|---:|---:|"]
     for name, desc, unit, scale, _ in WORKLOADS:
         for t in targets:
             v = med.get((t, name), math.nan) * scale
             nat = med.get((NATIVE, name), math.nan) * scale
             peer = med.get((PEER, name), math.nan) * scale
             rows.append(f"| {desc} | {label(t)} | {fmt(v, unit)} | {unit} | {counts.get((t, name), 0)} | "
+                        f"{spread(values, (t, name), scale, unit)} | "
                         f"{fmt_ratio(ratio(v, nat)) if t != NATIVE else ''} | "
                         f"{fmt_ratio(ratio(v, peer)) if t != PEER else ''} |")
     return rows
@@ -179,7 +188,7 @@ def main():
         "The stat() workload runs on a mount with entry and attribute timeouts 0.",
         "",
     ]
-    lines += table(med, targets, counts)
+    lines += table(med, values, targets, counts)
     lines += ["", "## Targets", ""] + target_checks(med, targets)
     note_lines = [f"- {label(t)}: {n}" for t, ns in sorted(notes.items()) for n in sorted(ns)]
     if note_lines:
