@@ -11,6 +11,7 @@
 
 #include "dmover_client.hpp"
 #include "mount_fixture.hpp"
+#include "support/mountinfo.hpp"
 #include "scattered_buffer.hpp"
 
 namespace dmover_test {
@@ -18,12 +19,8 @@ namespace {
 
 // The fuse connection of the dmover mount at dir, 0 if none.
 unsigned connection_at(const std::string& dir) {
-    std::ifstream in("/proc/self/mountinfo");
-    for (std::string line; std::getline(in, line);) {
-        if (line.find(" " + dir + " ") == std::string::npos || line.find("fuse.dmover") == std::string::npos) continue;
-        auto devno = line.substr(0, line.find(" " + dir + " "));
-        return unsigned(std::stoul(devno.substr(devno.rfind(':') + 1)));
-    }
+    for (const auto& m : fusex::test::mounts_at(dir))
+        if (m.fstype == "fuse.dmover") return m.minor;
     return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "mount_fixture.hpp"
 
+#include "support/mountinfo.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,16 +22,8 @@ namespace {
 
 // The fuse connection number (device minor) of a mount at `dir`, 0 if none.
 unsigned connection_of(const std::string& dir) {
-    std::ifstream in("/proc/self/mountinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-        std::istringstream f(line);
-        std::string id, parent, devno, root, point;
-        f >> id >> parent >> devno >> root >> point;
-        if (point != dir || line.find("fuse.dmover") == std::string::npos) continue;
-        auto colon = devno.find(':');
-        return static_cast<unsigned>(std::strtoul(devno.c_str() + colon + 1, nullptr, 10));
-    }
+    for (const auto& m : fusex::test::mounts_at(dir))
+        if (m.fstype == "fuse.dmover") return m.minor;
     return 0;
 }
 

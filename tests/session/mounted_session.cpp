@@ -1,5 +1,7 @@
 #include "mounted_session.hpp"
 
+#include "support/mountinfo.hpp"
+
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -34,16 +36,9 @@ namespace {
 // The mount's dev_t from /proc/self/mountinfo ("major:minor" in field 3),
 // read without touching the filesystem itself (which may not be served yet).
 unsigned long mount_dev(const std::string& dir) {
-    std::ifstream in("/proc/self/mountinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-        std::istringstream f(line);
-        std::string id, parent, devno, root, mp;
-        if (!(f >> id >> parent >> devno >> root >> mp) || mp != dir) continue;
-        unsigned maj = 0, min = 0;
-        if (sscanf(devno.c_str(), "%u:%u", &maj, &min) == 2) return (static_cast<unsigned long>(maj) << 20) | min;
-    }
-    return 0;
+    auto mounts = test::mounts_at(dir);
+    if (mounts.empty()) return 0;
+    return (static_cast<unsigned long>(mounts.back().major) << 20) | mounts.back().minor;
 }
 
 }  // namespace

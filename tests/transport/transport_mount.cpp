@@ -1,5 +1,7 @@
 #include "transport_mount.hpp"
 
+#include "support/mountinfo.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -27,14 +29,8 @@ const char* const kUringParam = "/sys/module/fuse/parameters/enable_uring";
 // The mount's device number from /proc/self/mountinfo (its fusectl name),
 // without a stat that would wait for the not yet served filesystem.
 unsigned long mount_device(const std::string& dir) {
-    std::ifstream in("/proc/self/mountinfo");
-    std::string id, parent, devno, root, mount_point, rest;
-    while (in >> id >> parent >> devno >> root >> mount_point) {
-        std::getline(in, rest);
-        unsigned major = 0, minor = 0;
-        if (mount_point == dir && sscanf(devno.c_str(), "%u:%u", &major, &minor) == 2) return makedev(major, minor);
-    }
-    return 0;
+    auto mounts = test::mounts_at(dir);
+    return mounts.empty() ? 0 : makedev(mounts.back().major, mounts.back().minor);
 }
 
 }  // namespace
