@@ -15,6 +15,15 @@ struct SessionOptions {
     bool clone_fd = true;           // one cloned /dev/fuse fd per worker
     TransportKind transport = TransportKind::Auto;
     uint32_t max_write = 1u << 20;  // largest WRITE payload accepted
+    // FUSE over io_uring: rings per CPU queue, each with its own thread, and
+    // requests each ring holds. Handlers run on the ring's thread, so a
+    // ring's requests wait behind the one being handled: several shallow
+    // rings keep a CPU's queue moving while one handler waits for the disk.
+    // A filesystem that keeps requests unanswered (parks them) needs
+    // rings * depth above the number it parks per CPU, or the kernel holds
+    // the rest back until one is answered.
+    unsigned uring_rings = 3;
+    unsigned uring_depth = 2;
 };
 
 struct MountOptions {

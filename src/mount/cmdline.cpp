@@ -72,6 +72,16 @@ bool apply_known_option(const std::string& key, const std::string& value, bool h
     if (key == "blksize") return number(cl.mount.blksize);
     if (key == "max_threads") return number(cl.session.max_threads);
     if (key == "max_write") return number(cl.session.max_write);
+    if (key == "uring_rings" || key == "uring_depth") {
+        unsigned& field = key == "uring_rings" ? cl.session.uring_rings : cl.session.uring_depth;
+        const unsigned most = key == "uring_rings" ? 16 : 64;
+        uint64_t v;
+        if (!has_value || !parse_uint(value, v) || v < 1 || v > most)
+            *error = "option '" + key + "' needs a number from 1 to " + std::to_string(most);
+        else
+            field = static_cast<unsigned>(v);
+        return true;
+    }
     if (key == "clone_fd") return cl.session.clone_fd = true;
     if (key == "noclone_fd") return !(cl.session.clone_fd = false);
     if (key == "transport") {
@@ -194,7 +204,8 @@ void print_common_options(FILE* out) {
             "       allow_other, default_permissions, ro, fsname=NAME, subtype=NAME,\n"
             "       max_read=N, nosuid/suid, nodev/dev, noexec/exec, noatime, ...\n"
             "       max_threads=N (default 8), max_write=BYTES (default 1 MiB),\n"
-            "       clone_fd/noclone_fd, transport=auto|readv|splice|uring\n");
+            "       clone_fd/noclone_fd, transport=auto|readv|splice|uring,\n"
+            "       uring_rings=N (rings per CPU, default 3), uring_depth=N (requests per ring, default 2)\n");
 }
 
 int serve(Filesystem& fs, const CommandLine& cl, const std::string& mountpoint, const char* prog) {

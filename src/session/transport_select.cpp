@@ -6,6 +6,7 @@
 // the queues register; else splice; else readv. With io_uring the workers on
 // /dev/fuse stay (INIT, FORGET, INTERRUPT and anything before the ring is
 // ready come there) and use readv: they see little traffic.
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -22,7 +23,9 @@ void set_thread_transport(transport::Transport* t) noexcept;
 namespace {
 
 constexpr uint64_t kSpliceCaps = cap::kSpliceRead | cap::kSpliceWrite | cap::kSpliceMove;
-constexpr unsigned kRingDepth = 8;
+// The io_uring shape asked for, within what the transport accepts.
+unsigned rings_per_queue(const SessionOptions& o) { return std::clamp(o.uring_rings, 1u, 16u); }
+unsigned ring_depth(const SessionOptions& o) { return std::clamp(o.uring_depth, 1u, 64u); }
 // Below this many pages a pipe would cap max_write too far to be worth it.
 constexpr size_t kMinPipeSlots = 64;
 
@@ -123,7 +126,8 @@ void SessionCore::prepare_transports(abi::fuse_init_out& out) {
     // do not enable it.
     transport::UringConfig config;
     config.device_fd = fd_;
-    config.queue_depth = kRingDepth;
+    config.queue_depth = ring_depth(options_);
+    config.rings_per_queue = rings_per_queue(options_);
     config.payload_size = transport::uring_payload_size(out.max_write, out.max_pages ? out.max_pages : 32);
     std::string why;
     ring_queues_ = transport::make_uring_queues(config, &why);
@@ -153,7 +157,8 @@ void SessionCore::start_transports() {
         raw->handle = raw->thread.native_handle();
         workers_.push_back(std::move(w));
     }
-    log(LogLevel::Info, "transport: io_uring, %zu queues of %u entries", ring_queues_.size(), kRingDepth);
+    log(LogLevel::Info, "transport: io_uring, %zu queues of %u rings of %u entries",
+        ring_queues_.size() / rings_per_queue(options_), rings_per_queue(options_), ring_depth(options_));
     ring_queues_.clear();
 }
 
