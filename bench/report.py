@@ -114,7 +114,8 @@ def target_checks(med, targets):
         elif (r >= bound) if at_least else (r <= bound):
             verdict = "met"
         else:
-            verdict = f"missed by {abs(r - bound) / bound * 100:.0f}%"
+            pct = abs(r - bound) / bound * 100
+            verdict = f"missed by {pct:.0f}%" if pct >= 1 else f"missed by {pct:.1f}%"
         sign = "≥" if at_least else "≤"
         checks.append(f"- {what}, {label(target)}: {fmt_ratio(r)} {label(ref)} "
                       f"(target {sign} {bound}×): **{verdict}**")
