@@ -11,18 +11,10 @@
 
 #include "dmover_client.hpp"
 #include "mount_fixture.hpp"
-#include "support/mountinfo.hpp"
 #include "scattered_buffer.hpp"
 
 namespace dmover_test {
 namespace {
-
-// The fuse connection of the dmover mount at dir, 0 if none.
-unsigned connection_at(const std::string& dir) {
-    for (const auto& m : fusex::test::mounts_at(dir))
-        if (m.fstype == "fuse.dmover") return m.minor;
-    return 0;
-}
 
 TEST(BackgroundMount, DaemonizedServerMovesData) {
     if (access(DMOVER_DAEMON_PATH, X_OK) != 0 || geteuid() != 0 || access("/dev/fuse", W_OK) != 0)
@@ -32,14 +24,14 @@ TEST(BackgroundMount, DaemonizedServerMovesData) {
     const std::string dir = tmpl;
     std::string out;
     ASSERT_EQ(run_command(std::string(DMOVER_DAEMON_PATH) + " " + dir, &out), 0) << out;
-    const unsigned conn = connection_at(dir);
+    const unsigned conn = connection_of(dir);
     struct Cleanup {  // the daemon ends by itself once unmounted
         std::string dir;
         unsigned conn;
         ~Cleanup() {
             // Abort only while our mount still holds the connection number:
             // once unmounted, the number may already belong to another mount.
-            if (conn != 0 && connection_at(dir) == conn)
+            if (conn != 0 && connection_of(dir) == conn)
                 std::ofstream(std::string("/sys/fs/fuse/connections/") + std::to_string(conn) + "/abort") << 1;
             umount2(dir.c_str(), MNT_DETACH);
             rmdir(dir.c_str());

@@ -20,13 +20,6 @@
 namespace dmover_test {
 namespace {
 
-// The fuse connection number (device minor) of a mount at `dir`, 0 if none.
-unsigned connection_of(const std::string& dir) {
-    for (const auto& m : fusex::test::mounts_at(dir))
-        if (m.fstype == "fuse.dmover") return m.minor;
-    return 0;
-}
-
 bool wait_child(int pid, int timeout_ms) {
     for (int waited = 0; waited < timeout_ms; waited += 10) {
         if (waitpid(pid, nullptr, WNOHANG) == pid) return true;
@@ -119,6 +112,12 @@ DmoverMount::~DmoverMount() {
         }
     }
     if (!dir_.empty()) rmdir(dir_.c_str());
+}
+
+unsigned connection_of(const std::string& dir) {
+    for (const auto& m : fusex::test::mounts_at(dir))
+        if (m.fstype == "fuse.dmover") return m.minor;
+    return 0;
 }
 
 int run_command(const std::string& command, std::string* output) {

@@ -33,6 +33,9 @@ class DmoverMount {
     int stop_pipe_[2] = {-1, -1};
 };
 
+// The fuse connection number (device minor) of the dmover mount at dir, 0 if none.
+unsigned connection_of(const std::string& dir);
+
 // Runs a shell command line; returns its exit status and fills *output with
 // what it printed (stdout and stderr).
 int run_command(const std::string& command, std::string* output);
