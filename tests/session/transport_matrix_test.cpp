@@ -48,6 +48,20 @@ class PerTransport : public ::testing::TestWithParam<TransportKind> {
         cached = fs.add("cached", "first");
         so.transport = GetParam();
     }
+    // A read of "slow" that the filesystem parks, interrupted by a signal
+    // once parked: returns the errno the reader got (EINTR expected), -1 if
+    // the read was never parked.
+    int interrupted_read(MountedSession& m) {
+        Task<int> reader(m, [p = m.path("slow")] {
+            int err = 0;
+            read_once(p, 64, &err);
+            return err;
+        });
+        if (!wait_until([&] { return fs.parked_count() == 1; })) return -1;
+        pthread_kill(reader.native_handle(), SIGUSR1);
+        return reader.wait(5s).value_or(-2);  // -2: still blocked after 5 s
+    }
+
     PollSlowFs fs;
     NodeId cached = 0;
     SessionOptions so;
@@ -90,15 +104,7 @@ TEST_P(PerTransport, InterruptAndPollWakeup) {
     MountedSession m(fs, so);
     ASSERT_TRUE(m.ok());
     ScopeExit drain([&] { fs.drain(); });
-
-    Task<int> reader(m, [p = m.path("slow")] {
-        int err = 0;
-        read_once(p, 64, &err);
-        return err;
-    });
-    ASSERT_TRUE(wait_until([&] { return fs.parked_count() == 1; }));
-    pthread_kill(reader.native_handle(), SIGUSR1);
-    EXPECT_EQ(reader.wait(5s), EINTR);
+    EXPECT_EQ(interrupted_read(m), EINTR);
 
     Task<int> poller(m, [p = m.path("cached")] {
         int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
@@ -123,14 +129,7 @@ TEST_P(PerTransport, HandlerBlockingItsWorkerSeesTheInterrupt) {
     MountedSession m(fs, so);
     ASSERT_TRUE(m.ok());
     ScopeExit drain([&] { fs.drain(); });
-    Task<int> reader(m, [p = m.path("slow")] {
-        int err = 0;
-        read_once(p, 64, &err);
-        return err;
-    });
-    ASSERT_TRUE(wait_until([&] { return fs.parked_count() == 1; }));
-    pthread_kill(reader.native_handle(), SIGUSR1);
-    EXPECT_EQ(reader.wait(5s), EINTR);
+    ASSERT_EQ(interrupted_read(m), EINTR);
     EXPECT_TRUE(fs.parked(0)->interrupt_seen);
 }
 
