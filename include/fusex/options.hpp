@@ -8,6 +8,10 @@ namespace fusex {
 
 enum class TransportKind { Auto, Readv, Splice, Uring };
 
+// Bounds of SessionOptions::uring_rings and uring_depth.
+inline constexpr unsigned kMaxUringRings = 16;
+inline constexpr unsigned kMaxUringDepth = 64;
+
 struct SessionOptions {
     bool debug = false;             // log each request and reply in one line
     bool single_thread = false;     // serve from the calling thread only

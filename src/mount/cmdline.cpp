@@ -74,7 +74,7 @@ bool apply_known_option(const std::string& key, const std::string& value, bool h
     if (key == "max_write") return number(cl.session.max_write);
     if (key == "uring_rings" || key == "uring_depth") {
         unsigned& field = key == "uring_rings" ? cl.session.uring_rings : cl.session.uring_depth;
-        const unsigned most = key == "uring_rings" ? 16 : 64;
+        const unsigned most = key == "uring_rings" ? kMaxUringRings : kMaxUringDepth;
         uint64_t v;
         if (!has_value || !parse_uint(value, v) || v < 1 || v > most)
             *error = "option '" + key + "' needs a number from 1 to " + std::to_string(most);

@@ -24,8 +24,8 @@ namespace {
 
 constexpr uint64_t kSpliceCaps = cap::kSpliceRead | cap::kSpliceWrite | cap::kSpliceMove;
 // The io_uring shape asked for, within what the transport accepts.
-unsigned rings_per_queue(const SessionOptions& o) { return std::clamp(o.uring_rings, 1u, 16u); }
-unsigned ring_depth(const SessionOptions& o) { return std::clamp(o.uring_depth, 1u, 64u); }
+unsigned rings_per_queue(const SessionOptions& o) { return std::clamp(o.uring_rings, 1u, kMaxUringRings); }
+unsigned ring_depth(const SessionOptions& o) { return std::clamp(o.uring_depth, 1u, kMaxUringDepth); }
 // Below this many pages a pipe would cap max_write too far to be worth it.
 constexpr size_t kMinPipeSlots = 64;
 

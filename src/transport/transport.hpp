@@ -66,12 +66,11 @@ std::string uring_unavailable();
 
 struct UringConfig {
     int device_fd = -1;
-    unsigned queue_depth = 2;   // ring entries per ring
+    // The shape comes from SessionOptions (uring_depth, uring_rings), where
+    // its defaults and reasons live.
+    unsigned queue_depth = 1;   // ring entries per ring
     size_t payload_size = 0;    // per entry; at least what the kernel demands
-    // Rings (each with its own serving thread) per queue: the kernel hands a
-    // queue's requests to whichever registered entry is free, so a second
-    // ring keeps the CPU's queue moving while one handler blocks.
-    unsigned rings_per_queue = 3;
+    unsigned rings_per_queue = 1;  // each ring with its own serving thread
 };
 
 // One transport per queue, i.e. per possible CPU (queue i serves requests of
